@@ -1,0 +1,115 @@
+import os.path as osp
+import pickle
+from typing import List, Optional, Sequence
+
+import numpy as np
+from mmpretrain.datasets.base_dataset import BaseDataset
+from mmpretrain.datasets.categories import CIFAR100_CATEGORIES
+
+from cue_plugin.registry import DATASETS
+from .long_tail import long_tail_counts, select_long_tail
+
+
+def _load_pickle(path: str) -> dict:
+    try:
+        with open(path, 'rb') as f:
+            return pickle.load(f, encoding='latin1')
+    except (pickle.UnpicklingError, EOFError, UnicodeDecodeError, ValueError) as e:
+        raise ValueError(f'{path} is not a CIFAR python-pickle file ({e}).') from e
+
+
+@DATASETS.register_module()
+class CIFAR100LT(BaseDataset):
+    """CIFAR-100-LT built from the official python-pickle CIFAR-100 as LIFT/CUE do.
+
+    Training split: ``n_c = int(img_max * (1/IR)^(c/99))`` (img_max = 500), with one
+    ``numpy.random.RandomState(seed)`` shuffling each class's indices in label order and
+    keeping the first n_c: IR100 keeps 10,847 images, 500 down to 5 per class. The test
+    split is the full balanced test set. Both splits record the *training* counts in
+    ``metainfo['class_counts']`` for the class prior and the many/medium/few groups.
+
+    Args:
+        data_root (str): folder holding ``cifar-100-python/{train,test,meta}`` (or those
+            files directly).
+        imbalance_ratio (float): n_max / n_min: 100, 50 or 10. Defaults to 100.
+        seed (int): seed of the selection. Defaults to 0.
+        test_mode (bool): load the test split. Defaults to False.
+        **kwargs: other arguments of mmpretrain's ``BaseDataset`` (pipeline, indices...).
+    """
+
+    base_folder = 'cifar-100-python'
+    METAINFO = {'classes': CIFAR100_CATEGORIES}
+
+    def __init__(self,
+                 data_root: str = '',
+                 imbalance_ratio: float = 100,
+                 seed: int = 0,
+                 test_mode: bool = False,
+                 metainfo: Optional[dict] = None,
+                 **kwargs):
+        self.imbalance_ratio = imbalance_ratio
+        self.seed = seed
+        super().__init__(
+            ann_file='', metainfo=metainfo, data_root=data_root, test_mode=test_mode,
+            **kwargs)
+
+    def _folder(self) -> str:
+        root = self.data_root
+        for cand in (osp.join(root, self.base_folder), root):
+            if osp.isfile(osp.join(cand, 'train')) or osp.isfile(osp.join(cand, 'test')):
+                return cand
+        hint = ''
+        if osp.isdir(osp.join(root, 'cifar-10-batches-py')):
+            hint = ' It holds CIFAR-10 (cifar-10-batches-py), not CIFAR-100.'
+        raise FileNotFoundError(
+            f"CIFAR100LT: no CIFAR-100 python-pickle files under data_root='{root}'. "
+            f"Expected '{root}/{self.base_folder}/train' and '.../test' (and 'meta'), as "
+            f'extracted from cifar-100-python.tar.gz.{hint}')
+
+    def _read_split(self, folder: str, split: str):
+        path = osp.join(folder, split)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f"CIFAR100LT: missing split file '{path}'.")
+        entry = _load_pickle(path)
+        if not isinstance(entry, dict) or 'data' not in entry or 'fine_labels' not in entry:
+            keys = sorted(entry) if isinstance(entry, dict) else type(entry).__name__
+            raise ValueError(f"CIFAR100LT: '{path}' should be a dict with keys 'data' and "
+                             f"'fine_labels' (CIFAR-100 python format); found {keys}.")
+        data = np.asarray(entry['data'])
+        labels = np.asarray(entry['fine_labels'], dtype=np.int64)
+        if data.ndim != 2 or data.shape[1] != 3 * 32 * 32 or len(data) != len(labels):
+            raise ValueError(f"CIFAR100LT: '{path}' data has shape {data.shape} for "
+                             f'{len(labels)} labels; expected (N, 3072) uint8 rows.')
+        if len(labels) and (labels.min() < 0 or labels.max() >= 100):
+            raise ValueError(f"CIFAR100LT: '{path}' has fine labels outside 0..99.")
+        return data, labels
+
+    def _read_classes(self, folder: str) -> Sequence[str]:
+        path = osp.join(folder, 'meta')
+        if not osp.isfile(path):
+            return CIFAR100_CATEGORIES
+        meta = _load_pickle(path)
+        names = meta.get('fine_label_names') if isinstance(meta, dict) else None
+        if names is None or len(names) != 100:
+            raise ValueError(f"CIFAR100LT: '{path}' should hold 100 'fine_label_names'.")
+        return tuple(names)
+
+    def train_counts(self, num_train: int) -> List[int]:
+        return long_tail_counts(num_train / 100, 100, self.imbalance_ratio)
+
+    def load_data_list(self):
+        folder = self._folder()
+        self._metainfo['classes'] = tuple(self._read_classes(folder))
+        train_data, train_labels = self._read_split(folder, 'train')
+        counts = self.train_counts(len(train_labels))
+        self._metainfo['class_counts'] = counts
+        if self.test_mode:
+            data, labels = self._read_split(folder, 'test')
+        else:
+            keep = select_long_tail(train_labels, counts, self.seed)
+            data, labels = train_data[keep], train_labels[keep]
+        imgs = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # RGB, HWC
+        return [dict(img=img, gt_label=int(y)) for img, y in zip(imgs, labels)]
+
+    def extra_repr(self) -> List[str]:
+        return [f'Imbalance ratio: \t{self.imbalance_ratio}', f'Seed: \t{self.seed}']

@@ -1,0 +1,62 @@
+from typing import Optional, Sequence
+
+import numpy as np
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
+
+from cue_plugin.registry import HOOKS
+
+
+def dataset_class_meta(dataset) -> tuple:
+    """(class names, per-class counts) of a training dataset or dataset wrapper."""
+    meta = getattr(dataset, 'metainfo', {}) or {}
+    classes = meta.get('classes')
+    counts = meta.get('class_counts')
+    if counts is None:
+        inner = dataset
+        while not hasattr(inner, 'get_gt_labels') and hasattr(inner, 'dataset'):
+            inner = inner.dataset
+        if not hasattr(inner, 'get_gt_labels'):
+            raise TypeError(f'Cannot count classes of {type(dataset).__name__}: it has no '
+                            "metainfo['class_counts'] and no get_gt_labels().")
+        labels = np.asarray(inner.get_gt_labels(), dtype=np.int64)
+        n = len(classes) if classes is not None else int(labels.max()) + 1
+        counts = np.bincount(labels, minlength=n).tolist()
+    return classes, [int(c) for c in counts]
+
+
+def set_class_meta(model, classes: Optional[Sequence[str]], counts: Sequence[int]) -> list:
+    """Give class names to heads that want them and counts to every module that has
+    ``set_class_counts`` (class-prior losses); returns the names of those modules."""
+    touched = []
+    for name, module in model.named_modules():
+        if classes is not None and hasattr(module, 'set_classnames'):
+            module.set_classnames(classes, source='The training set metainfo')
+            touched.append(name or type(module).__name__)
+        if hasattr(module, 'set_class_counts'):
+            module.set_class_counts(counts)
+            touched.append(name or type(module).__name__)
+    return touched
+
+
+@HOOKS.register_module()
+class ClassMetaHook(Hook):
+    """Hands the training set's class names and counts to the model before training.
+
+    Runs in ``before_run``, i.e. before the runner initialises weights (so a text-
+    initialised head knows its class names) and before resuming; counts feed the class
+    prior of LA/BLA and other prior-aware losses. Test-only runs skip it: nothing there
+    needs training data.
+    """
+    priority = 'VERY_HIGH'
+
+    def before_run(self, runner) -> None:
+        if not isinstance(runner._train_loop, BaseLoop):
+            return
+        classes, counts = dataset_class_meta(runner.train_dataloader.dataset)
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        touched = set_class_meta(model, classes, counts)
+        runner.logger.info(
+            f'ClassMetaHook: {len(counts)} classes, {sum(counts)} training images '
+            f'(max {max(counts)}, min {min(counts)}) -> {", ".join(touched) or "no module"}')

@@ -1,0 +1,3 @@
+from .auto_amp_optim_wrapper import AutoAmpOptimWrapper
+
+__all__ = ['AutoAmpOptimWrapper']

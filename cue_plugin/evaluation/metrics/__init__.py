@@ -1,0 +1,3 @@
+from .shot_group_accuracy import ShotGroupAccuracy
+
+__all__ = ['ShotGroupAccuracy']

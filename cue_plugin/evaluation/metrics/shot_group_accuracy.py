@@ -1,0 +1,92 @@
+from typing import List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from cue_plugin.datasets.long_tail import FEW_SHOT_THR, MANY_SHOT_THR, shot_groups
+from cue_plugin.registry import METRICS
+
+
+@METRICS.register_module()
+class ShotGroupAccuracy(BaseMetric):
+    """Top-1 accuracy plus mean per-class accuracy of the many / medium / few groups.
+
+    Groups come from *training* counts: many n_c > 100, medium 20 <= n_c <= 100, few
+    n_c < 20. By default the counts are the evaluated dataset's
+    ``metainfo['class_counts']`` (CUE's convention: each data set's own counts); pass
+    ``class_counts`` to group otherwise (LIFT grouped CIFAR IR10/IR50 by IR100 counts:
+    ``class_counts=[int(500 * 0.01**(c / 99)) for c in range(100)]``).
+
+    An empty group has no accuracy key (never NaN); ``<group>_classes`` always gives the
+    group's size, and the table logged after each evaluation says "empty".
+
+    Args:
+        class_counts (Sequence[int], optional): training counts for grouping.
+        many_thr (int): many-shot threshold (n_c > many_thr). Defaults to 100.
+        few_thr (int): few-shot threshold (n_c < few_thr). Defaults to 20.
+        collect_device (str): 'cpu' or 'gpu' for gathering across ranks.
+        prefix (str, optional): metric key prefix. Defaults to 'shot'.
+    """
+    default_prefix = 'shot'
+
+    def __init__(self,
+                 class_counts: Optional[Sequence[int]] = None,
+                 many_thr: int = MANY_SHOT_THR,
+                 few_thr: int = FEW_SHOT_THR,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.class_counts = None if class_counts is None else list(class_counts)
+        self.many_thr = many_thr
+        self.few_thr = few_thr
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for ds in data_samples:
+            pred = ds['pred_label'] if 'pred_label' in ds else ds['pred_score'].argmax()
+            self.results.append((int(torch.as_tensor(pred).reshape(-1)[0]),
+                                 int(torch.as_tensor(ds['gt_label']).reshape(-1)[0])))
+
+    def _counts(self) -> List[int]:
+        if self.class_counts is not None:
+            return self.class_counts
+        meta = self.dataset_meta or {}
+        if 'class_counts' not in meta:
+            raise ValueError(
+                'ShotGroupAccuracy needs training class counts: the evaluated dataset has no '
+                "metainfo['class_counts'] (CIFAR100LT, FashionMNISTLT and the OLTR list "
+                'datasets provide it); pass class_counts=[...] to the metric otherwise.')
+        return list(meta['class_counts'])
+
+    def compute_metrics(self, results: list) -> dict:
+        counts = np.asarray(self._counts())
+        pred, gt = np.asarray(results, dtype=np.int64).reshape(-1, 2).T
+        if len(gt) and gt.max() >= len(counts):
+            raise ValueError(f'ShotGroupAccuracy: label {gt.max()} outside the '
+                             f'{len(counts)} classes of class_counts.')
+        num_classes = len(counts)
+        hit = np.bincount(gt[pred == gt], minlength=num_classes)
+        total = np.bincount(gt, minlength=num_classes)
+        seen = total > 0
+        per_class = np.where(seen, hit / np.maximum(total, 1), 0.0)
+
+        metrics = {'top1': 100.0 * float((pred == gt).mean()) if len(gt) else 0.0}
+        rows = [('all', int(seen.sum()), metrics['top1'])]
+        for name, cls in shot_groups(counts, self.many_thr, self.few_thr).items():
+            cls = cls[seen[cls]]
+            metrics[f'{name}_classes'] = int(len(cls))
+            acc = 100.0 * float(per_class[cls].mean()) if len(cls) else None
+            if acc is not None:
+                metrics[name] = acc
+            rows.append((name, len(cls), acc))
+        self._log_table(rows, len(gt))
+        return metrics
+
+    @staticmethod
+    def _log_table(rows, num_samples: int) -> None:
+        lines = [f'Shot-group accuracy over {num_samples} images',
+                 f'{"group":<8}{"classes":>9}{"acc (%)":>10}']
+        for name, n, acc in rows:
+            lines.append(f'{name:<8}{n:>9}{"empty" if acc is None else f"{acc:.2f}":>10}')
+        MMLogger.get_current_instance().info('\n' + '\n'.join(lines))

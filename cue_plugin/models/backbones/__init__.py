@@ -1,0 +1,3 @@
+from .open_clip_vit import OpenCLIPViT
+
+__all__ = ['OpenCLIPViT']

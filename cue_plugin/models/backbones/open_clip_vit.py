@@ -1,0 +1,97 @@
+from contextlib import nullcontext
+from typing import Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+from mmpretrain.models.backbones.base_backbone import BaseBackbone
+
+from cue_plugin.registry import MODELS
+from ..clip import DEFAULT_TEMPLATE, build_open_clip, encode_class_names
+from ..peft import peft_disabled
+
+
+@MODELS.register_module()
+class OpenCLIPViT(BaseBackbone):
+    """The image tower of an open_clip CLIP model, frozen, with PEFT modules injected.
+
+    Outputs ``ln_post(CLS)``, the feature *before* CLIP's visual projection (768-d for
+    ViT-B/16), as LIFT and CUE feed their cosine classifier. The text tower is kept,
+    frozen, in the same module so head initialisation and zero-shot teachers use these
+    weights without loading CLIP twice.
+
+    Args:
+        arch (str | dict): open_clip architecture name (``'ViT-B-16'``), a path to a
+            model-config JSON or a model-config dict. Defaults to ``'ViT-B-16'``.
+        pretrained (str, optional): open_clip pretrained tag (``'openai'``), local
+            checkpoint path, or None for random init. Defaults to None.
+        model_cfg (dict, optional): model-config dict; overrides ``arch``.
+        quick_gelu (bool, optional): None follows the pretrained tag.
+        peft (dict | list[dict], optional): PEFT method config(s), e.g.
+            ``dict(type='AdaptFormer', bottleneck='auto')``. None trains nothing here.
+        num_classes (int, optional): number of classes, for ``bottleneck='auto'``; the
+            :class:`CLIPImageClassifier` fills it from the head.
+        train_clip (bool): unfreeze CLIP's own parameters (full fine-tuning). Defaults to
+            False.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 arch: Union[str, dict] = 'ViT-B-16',
+                 pretrained: Optional[str] = None,
+                 model_cfg: Optional[dict] = None,
+                 quick_gelu: Optional[bool] = None,
+                 peft: Union[dict, Sequence[dict], None] = None,
+                 num_classes: Optional[int] = None,
+                 train_clip: bool = False,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        clip, tokenizer, source = build_open_clip(arch, pretrained, model_cfg, quick_gelu)
+        self.clip = clip
+        self.tokenizer = tokenizer
+        self.clip_source = source
+        if not hasattr(clip.visual, '_embeds'):
+            raise TypeError(f'OpenCLIPViT needs an open_clip VisionTransformer image tower; '
+                            f'{source["arch"]} has {type(clip.visual).__name__}.')
+        for p in self.clip.parameters():
+            p.requires_grad = train_clip
+
+        self.peft_methods = []
+        peft_cfgs = [] if peft is None else ([peft] if isinstance(peft, dict) else peft)
+        for cfg in peft_cfgs:
+            method = MODELS.build(cfg)
+            method.inject(self.clip.visual, num_classes=num_classes)
+            self.peft_methods.append(method)
+
+    @property
+    def visual(self) -> nn.Module:
+        return self.clip.visual
+
+    @property
+    def out_channels(self) -> int:
+        return self.visual.transformer.width
+
+    @property
+    def image_projection(self) -> torch.Tensor:
+        """CLIP's visual projection (width x embed_dim)."""
+        return self.visual.proj
+
+    def forward(self, x: torch.Tensor) -> tuple:
+        visual = self.visual
+        x = visual._embeds(x)
+        x = visual.transformer(x)
+        pooled, _ = visual._pool(x)
+        return (pooled, )
+
+    def zero_shot_features(self, x: torch.Tensor) -> torch.Tensor:
+        """Frozen CLIP's normalised image embedding, PEFT switched off."""
+        with torch.no_grad(), peft_disabled(self.visual):
+            feat = self.forward(x)[0] @ self.image_projection
+        return torch.nn.functional.normalize(feat.float(), dim=-1)
+
+    def encode_class_names(self, names: Sequence[str],
+                           template: str = DEFAULT_TEMPLATE) -> torch.Tensor:
+        """Normalised CLIP text features (C x embed_dim) of ``template`` prompts."""
+        ctx = torch.autocast('cuda', enabled=False) if self.image_projection.is_cuda \
+            else nullcontext()
+        with ctx:
+            return encode_class_names(self.clip, self.tokenizer, names, template)

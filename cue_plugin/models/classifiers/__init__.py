@@ -1,0 +1,3 @@
+from .clip_image_classifier import CLIPImageClassifier
+
+__all__ = ['CLIPImageClassifier']

@@ -1,0 +1,54 @@
+"""Small data in the real on-disk formats, generated at test time."""
+import gzip
+import os
+import os.path as osp
+import pickle
+
+import numpy as np
+
+CIFAR100_NAMES = [f'class_{i:02d}' for i in range(100)]
+
+
+def make_fake_cifar100(root: str, train_per_class: int = 6, test_per_class: int = 2,
+                       seed: int = 0, shuffle: bool = True) -> str:
+    """Write ``root/cifar-100-python/{train,test,meta}`` in the official pickle format."""
+    rs = np.random.RandomState(seed)
+    folder = osp.join(root, 'cifar-100-python')
+    os.makedirs(folder, exist_ok=True)
+    for split, n in (('train', train_per_class), ('test', test_per_class)):
+        labels = np.repeat(np.arange(100), n)
+        if shuffle:
+            labels = labels[rs.permutation(len(labels))]
+        # Class-dependent mean colour so a model can learn something.
+        base = (labels[:, None] * 37 % 256).astype(np.int64)
+        data = np.clip(base + rs.randint(-40, 40, size=(len(labels), 3072)), 0, 255)
+        entry = {'filenames': [f'{split}_{i}.png' for i in range(len(labels))],
+                 'batch_label': f'{split} batch', 'fine_labels': labels.tolist(),
+                 'coarse_labels': (labels // 5).tolist(), 'data': data.astype(np.uint8)}
+        with open(osp.join(folder, split), 'wb') as f:
+            pickle.dump(entry, f)
+    with open(osp.join(folder, 'meta'), 'wb') as f:
+        pickle.dump({'fine_label_names': CIFAR100_NAMES,
+                     'coarse_label_names': [f'super_{i}' for i in range(20)]}, f)
+    return root
+
+
+def write_idx(path: str, array: np.ndarray) -> None:
+    magic = 2051 if array.ndim == 3 else 2049
+    header = magic.to_bytes(4, 'big') + b''.join(
+        int(d).to_bytes(4, 'big') for d in array.shape)
+    with gzip.open(path, 'wb') as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def make_fake_fashion_mnist(root: str, train_per_class: int = 50, test_per_class: int = 5,
+                            seed: int = 0) -> str:
+    rs = np.random.RandomState(seed)
+    os.makedirs(root, exist_ok=True)
+    for prefix, n in (('train', train_per_class), ('t10k', test_per_class)):
+        labels = rs.permutation(np.repeat(np.arange(10), n))
+        imgs = np.clip(labels[:, None, None] * 25 + rs.randint(0, 30, (len(labels), 28, 28)),
+                       0, 255)
+        write_idx(osp.join(root, f'{prefix}-images-idx3-ubyte.gz'), imgs)
+        write_idx(osp.join(root, f'{prefix}-labels-idx1-ubyte.gz'), labels)
+    return root
