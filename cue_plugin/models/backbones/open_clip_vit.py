@@ -3,6 +3,7 @@ from typing import Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
+from mmengine.logging import MMLogger
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 
 from cue_plugin.registry import MODELS
@@ -49,6 +50,10 @@ class OpenCLIPViT(BaseBackbone):
         self.clip = clip
         self.tokenizer = tokenizer
         self.clip_source = source
+        if not pretrained:
+            MMLogger.get_current_instance().warning(
+                f'OpenCLIPViT: no pretrained weights (pretrained=None) - {source["arch"]} is '
+                'randomly initialised; results say nothing about pretrained CLIP.')
         if not hasattr(clip.visual, '_embeds'):
             raise TypeError(f'OpenCLIPViT needs an open_clip VisionTransformer image tower; '
                             f'{source["arch"]} has {type(clip.visual).__name__}.')
