@@ -1,5 +1,6 @@
 from .cifar100_lt import CIFAR100LT
 from .fashion_mnist_lt import DEBIAN_FASHION_MNIST, FashionMNISTLT, read_idx
+from .transforms import LoadVLMCue  # noqa: F401
 from .long_tail import long_tail_counts, select_long_tail, shot_groups
 
 __all__ = ['CIFAR100LT', 'DEBIAN_FASHION_MNIST', 'FashionMNISTLT', 'read_idx',

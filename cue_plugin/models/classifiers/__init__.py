@@ -1,3 +1,4 @@
 from .clip_image_classifier import CLIPImageClassifier
+from .cue_image_classifier import CUEImageClassifier
 
-__all__ = ['CLIPImageClassifier']
+__all__ = ['CUEImageClassifier', 'CLIPImageClassifier']

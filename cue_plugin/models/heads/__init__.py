@@ -1,3 +1,4 @@
 from .cosine_cls_head import CosineClsHead
+from .cue_cls_head import CUEClsHead
 
-__all__ = ['CosineClsHead']
+__all__ = ['CUEClsHead', 'CosineClsHead']

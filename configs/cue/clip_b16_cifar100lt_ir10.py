@@ -1,0 +1,6 @@
+# CUE on CIFAR-100-LT IR10.
+_base_ = './clip_b16_cifar100lt.py'
+imbalance_ratio = 10
+train_dataloader = dict(dataset=dict(imbalance_ratio=imbalance_ratio))
+val_dataloader = dict(dataset=dict(imbalance_ratio=imbalance_ratio))
+test_dataloader = val_dataloader

@@ -1,0 +1,113 @@
+"""Build the cached instance cue of a training config (tools/build_vlm_cues.py)."""
+import copy
+from typing import Optional
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.utils import ProgressBar
+
+from cue_plugin.registry import DATASETS, MODELS
+from .instance_cue import zero_shot_topk
+from .vlm_cache import (ChunkStore, labels_sha1, pipeline_fingerprint, plan_views,
+                        save_cache, weights_sha1)
+
+
+def train_dataset_cfg(cfg) -> dict:
+    """The innermost dataset config of ``train_dataloader`` (through wrappers)."""
+    ds = cfg.train_dataloader.dataset
+    while 'pipeline' not in ds and 'dataset' in ds:
+        ds = ds.dataset
+    return ds
+
+
+def expected_meta(model, dataset, pipeline) -> dict:
+    """What a cache must have been built with to serve this model, data and pipeline."""
+    inner = dataset
+    while not hasattr(inner, 'get_gt_labels') and hasattr(inner, 'dataset'):
+        inner = inner.dataset
+    cue = model.instance_cue
+    teacher = model.zero_shot_model
+    return dict(
+        classes=[str(c) for c in dataset.metainfo['classes']],
+        dataset=dict(type=type(inner).__name__, num_samples=len(inner),
+                     labels_sha1=labels_sha1(inner.get_gt_labels())),
+        pipeline=pipeline_fingerprint(pipeline),
+        teacher=dict(clip=teacher.clip_source, weights_sha1=weights_sha1(teacher.clip),
+                     template=cue['template'], k=cue['k'], logit_scale=cue['logit_scale']))
+
+
+def build_model_for_cues(cfg):
+    from mmengine.runner import set_random_seed
+    # Same seed as the runner, so a randomly initialised CLIP is the same one.
+    seed = (cfg.get('randomness') or {}).get('seed')
+    if seed is not None:
+        set_random_seed(seed)
+    model_cfg = copy.deepcopy(cfg.model)
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
+    if getattr(model, 'instance_cue', None) is None:
+        raise ValueError('The config\'s model has no instance cue: use CUEImageClassifier '
+                         'with instance_cue=dict(...).')
+    return model
+
+
+@torch.no_grad()
+def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
+                        num_workers: int = 2, device: Optional[str] = None,
+                        approximate: bool = False, chunk_batches: int = 20,
+                        progress: bool = True) -> dict:
+    """Compute top-k zero-shot classes per (training image, view) and save them atomically.
+
+    Finished chunks are kept in ``<out_file>.partial/``, so an interrupted run resumes.
+    """
+    from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    ds_cfg = train_dataset_cfg(cfg)
+    views, approx = plan_views(ds_cfg.pipeline, approximate)
+    if approx:
+        # One view per image: the test pipeline (deterministic), as the per-image cache.
+        test_ds = cfg.test_dataloader.dataset
+        views = [[t for t in test_ds.pipeline if t['type'] != 'LoadVLMCue']]
+    model = build_model_for_cues(cfg).to(device).eval()
+
+    datasets = [DATASETS.build(dict(copy.deepcopy(ds_cfg), pipeline=v)) for v in views]
+    classes, counts = dataset_class_meta(datasets[0])
+    set_class_meta(model, classes, counts)
+    meta = expected_meta(model, datasets[0], ds_cfg.pipeline)
+    meta['approximate'] = approx
+    store = ChunkStore(out_file, repr(sorted(meta.items())))
+    n, k = len(datasets[0]), model.instance_cue['k']
+    chunk = batch_size * chunk_batches
+    topk = np.zeros((n, len(views), k), dtype=np.int32)
+    bar = ProgressBar(n * len(views)) if progress else None
+    for v, ds in enumerate(datasets):
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            part = store.get(v, start)
+            if part is None:
+                part = _score(model, ds, range(start, stop), batch_size, num_workers)
+                store.put(v, start, part)
+            topk[start:stop, v] = part
+            if bar is not None:
+                for _ in range(stop - start):
+                    bar.update()
+    save_cache(out_file, topk, meta)
+    store.clear()
+    return dict(images=n, views=len(views), k=k, approximate=approx, file=out_file)
+
+
+def _score(model, dataset, indices, batch_size, num_workers) -> np.ndarray:
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.Subset(dataset, list(indices)), batch_size=batch_size,
+        num_workers=num_workers, collate_fn=pseudo_collate, shuffle=False)
+    out = []
+    for data in loader:
+        data = model.data_preprocessor(data, False)
+        labels = torch.cat([ds.gt_label for ds in data['data_samples']]).to(
+            data['inputs'].device)
+        logits = model.zero_shot_logits(data['inputs'])
+        out.append(zero_shot_topk(logits, labels, model.instance_cue['k']).cpu().numpy())
+    return np.concatenate(out).astype(np.int32)

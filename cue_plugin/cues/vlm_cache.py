@@ -1,0 +1,144 @@
+"""Cached instance (VLM) cues: top-k zero-shot classes per (image, view).
+
+Exact for pipelines whose only randomness is a horizontal flip (CUE's CIFAR pipeline):
+each view is the pipeline with the flip forced off / on, so the teacher sees exactly the
+tensors training would give it. Pipelines with random views (RandomResizedCrop, ...)
+are refused unless an *approximate* per-image cache is asked for by name.
+"""
+import copy
+import hashlib
+import io
+import json
+import os
+import os.path as osp
+import shutil
+from typing import List, Optional, Tuple
+
+import numpy as np
+import torch
+
+from cue_plugin.fileio import atomic_write_bytes
+
+CACHE_FORMAT = 'cue_plugin/vlm-cue@1'
+#: Transforms that are deterministic given their input.
+DETERMINISTIC = {'LoadImageFromFile', 'Resize', 'ResizeEdge', 'CenterCrop', 'PackInputs',
+                 'ToNumpy', 'ToPIL', 'NumpyToPIL', 'PILToNumpy', 'Normalize',
+                 'LoadVLMCue', 'CropAt'}
+CUE_TRANSFORMS = ('LoadVLMCue', )
+
+
+def _type(t) -> str:
+    return t['type'] if isinstance(t, dict) else type(t).__name__
+
+
+def pipeline_fingerprint(pipeline) -> str:
+    """Canonical text of a training pipeline, without the cue transform itself."""
+    kept = [t for t in pipeline if _type(t) not in CUE_TRANSFORMS]
+    return json.dumps(kept, sort_keys=True, default=str)
+
+
+def plan_views(pipeline, approximate: bool = False) -> Tuple[List[list], bool]:
+    """Deterministic view pipelines of a training pipeline.
+
+    Returns ``(views, approximate)``; view 0 is unflipped, view 1 (if any) flipped.
+    """
+    pipeline = [t for t in copy.deepcopy(list(pipeline)) if _type(t) not in CUE_TRANSFORMS]
+    flips = [i for i, t in enumerate(pipeline) if _type(t) == 'RandomFlip']
+    random = [_type(t) for t in pipeline
+              if _type(t) not in DETERMINISTIC and _type(t) != 'RandomFlip']
+    for i in flips:
+        direction = pipeline[i].get('direction', 'horizontal')
+        if direction != 'horizontal':
+            random.append(f'RandomFlip(direction={direction!r})')
+    if random or len(flips) > 1:
+        if not approximate:
+            raise ValueError(
+                'The training pipeline has random views (' + ', '.join(random or ['2 flips'])
+                + '): cached instance cues would not match the online teacher. Use '
+                "instance_cue mode='online', or ask for an approximate per-image cache "
+                '(tools/build_vlm_cues.py --approximate, LoadVLMCue(allow_approximate=True)).')
+        return None, True
+    if not flips:
+        return [pipeline], False
+    views = []
+    for prob in (0.0, 1.0):
+        view = copy.deepcopy(pipeline)
+        view[flips[0]]['prob'] = prob
+        views.append(view)
+    return views, False
+
+
+def weights_sha1(module: torch.nn.Module) -> str:
+    h = hashlib.sha1()
+    for name, t in module.state_dict().items():
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def labels_sha1(labels) -> str:
+    return hashlib.sha1(np.asarray(labels, dtype=np.int64).tobytes()).hexdigest()
+
+
+def save_cache(path: str, topk: np.ndarray, meta: dict) -> None:
+    buf = io.BytesIO()
+    np.savez(buf, topk=topk, meta=np.array(json.dumps(dict(meta, format=CACHE_FORMAT))))
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def load_cache(path: str) -> Tuple[np.ndarray, dict]:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"VLM cue cache '{path}' does not exist: build it with "
+                                'tools/build_vlm_cues.py CONFIG.')
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            topk, meta = f['topk'], json.loads(str(f['meta']))
+    except Exception as e:  # noqa: BLE001
+        raise ValueError(f"'{path}' is not a VLM cue cache ({e}).") from e
+    if meta.get('format') != CACHE_FORMAT:
+        raise ValueError(f"'{path}' has format {meta.get('format')!r}, expected "
+                         f'{CACHE_FORMAT!r}.')
+    return topk, meta
+
+
+def compare_meta(path: str, meta: dict, expected: dict) -> None:
+    """Raise naming the first field in which a cache differs from the current run."""
+    for key, value in expected.items():
+        if meta.get(key) != value:
+            have, want = meta.get(key), value
+            if isinstance(want, list) and isinstance(have, list):
+                diff = next((i for i, (a, b) in enumerate(zip(have, want)) if a != b),
+                            min(len(have), len(want)))
+                detail = f'first difference at position {diff}'
+            else:
+                detail = f'cache has {str(have)[:200]!r}, this run has {str(want)[:200]!r}'
+            raise ValueError(f"VLM cue cache '{path}' was built with a different {key} "
+                             f'({detail}). Rebuild it with tools/build_vlm_cues.py.')
+
+
+class ChunkStore:
+    """Resumable per-chunk results beside the final file (``<out>.partial/``)."""
+
+    def __init__(self, out_file: str, signature: str):
+        self.dir = out_file + '.partial'
+        os.makedirs(self.dir, exist_ok=True)
+        sig = osp.join(self.dir, 'signature.txt')
+        if osp.isfile(sig) and open(sig).read() != signature:
+            shutil.rmtree(self.dir)  # built for another model/data: start over
+            os.makedirs(self.dir)
+        atomic_write_bytes(sig, signature.encode())
+
+    def path(self, view: int, start: int) -> str:
+        return osp.join(self.dir, f'view{view}_{start:09d}.npy')
+
+    def get(self, view: int, start: int) -> Optional[np.ndarray]:
+        p = self.path(view, start)
+        return np.load(p) if osp.isfile(p) else None
+
+    def put(self, view: int, start: int, arr: np.ndarray) -> None:
+        buf = io.BytesIO()
+        np.save(buf, arr)
+        atomic_write_bytes(self.path(view, start), buf.getvalue())
+
+    def clear(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,3 @@
+from .load_vlm_cue import LoadVLMCue
+
+__all__ = ['LoadVLMCue']

@@ -1,0 +1,48 @@
+"""Atomic writes: a crash never leaves a half-written cache or output behind."""
+import json
+import os
+import os.path as osp
+import tempfile
+
+
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + osp.basename(path) + '.')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_json(path: str, obj, indent=1) -> None:
+    atomic_write_bytes(path, json.dumps(obj, indent=indent, ensure_ascii=False).encode())
+
+
+def read_json(path: str, what: str = 'JSON file'):
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"{what} '{path}' does not exist.")
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{what} '{path}' is not valid JSON: {e}") from e
+
+
+RESOURCES = osp.join(osp.dirname(__file__), 'resources')
+
+
+def resolve_resource(path: str, subdir: str = '') -> str:
+    """``path`` if it exists, else the file of that name shipped in cue_plugin/resources."""
+    if osp.isfile(path):
+        return path
+    shipped = osp.join(RESOURCES, subdir, path)
+    if not osp.isabs(path) and osp.isfile(shipped):
+        return shipped
+    raise FileNotFoundError(f"'{path}' does not exist (nor as {shipped}).")

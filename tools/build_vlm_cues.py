@@ -1,0 +1,36 @@
+# Precompute CUE's instance cue (top-k zero-shot classes per training image and view).
+import argparse
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+import cue_plugin  # noqa: F401
+from cue_plugin.cues.build_vlm_cues import build_vlm_cue_cache, train_dataset_cfg
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__ or 'Build the VLM (instance) cue cache')
+    p.add_argument('config')
+    p.add_argument('--out', help='cache file (default: the LoadVLMCue cache_file in the '
+                   'config, else work_dirs/vlm_cues/<config>.npz)')
+    p.add_argument('--batch-size', type=int, default=256)
+    p.add_argument('--num-workers', type=int, default=2)
+    p.add_argument('--device', help='cuda or cpu (default: cuda if available)')
+    p.add_argument('--approximate', action='store_true',
+                   help='allow random-view pipelines: one cue per image from the test view')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = p.parse_args()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    out = args.out or next((t['cache_file'] for t in train_dataset_cfg(cfg).pipeline
+                            if t['type'] == 'LoadVLMCue'), None) or osp.join(
+        'work_dirs', 'vlm_cues', osp.splitext(osp.basename(args.config))[0] + '.npz')
+    info = build_vlm_cue_cache(cfg, out, args.batch_size, args.num_workers, args.device,
+                               args.approximate)
+    print(f"\nWrote {info['file']}: {info['images']} images x {info['views']} views, "
+          f"top-{info['k']}{' (approximate per-image cache)' if info['approximate'] else ''}")
+
+
+if __name__ == '__main__':
+    main()
