@@ -6,7 +6,9 @@ import pickle
 
 import numpy as np
 
-CIFAR100_NAMES = [f'class_{i:02d}' for i in range(100)]
+from mmpretrain.datasets.categories import CIFAR100_CATEGORIES
+
+CIFAR100_NAMES = list(CIFAR100_CATEGORIES)
 
 
 def make_fake_cifar100(root: str, train_per_class: int = 6, test_per_class: int = 2,

@@ -92,8 +92,7 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
                 store.put(v, start, part)
             topk[start:stop, v] = part
             if bar is not None:
-                for _ in range(stop - start):
-                    bar.update()
+                bar.update(stop - start)
     save_cache(out_file, topk, meta)
     store.clear()
     return dict(images=n, views=len(views), k=k, approximate=approx, file=out_file)

@@ -50,7 +50,7 @@ def test_other_ratios(full_size_cifar, ratio, total):
 def test_test_split_and_class_names(fake_cifar):
     ds = CIFAR100LT(data_root=fake_cifar, test_mode=True)
     assert len(ds) == 200
-    assert ds.metainfo['classes'][1] == 'class_01'
+    assert ds.metainfo['classes'][1] == 'aquarium_fish'
     assert sum(ds.metainfo['class_counts']) < 600  # training counts, not test counts
     assert ds.get_data_info(0)['img'].shape == (32, 32, 3)
 
