@@ -10,7 +10,7 @@ from mmengine.utils import ProgressBar
 
 from cue_plugin.registry import DATASETS, MODELS
 from .instance_cue import zero_shot_topk
-from .vlm_cache import (ChunkStore, labels_sha1, pipeline_fingerprint, plan_views,
+from .vlm_cache import (ChunkStore, data_sha1, pipeline_fingerprint, plan_views,
                         save_cache, weights_sha1)
 
 
@@ -32,7 +32,7 @@ def expected_meta(model, dataset, pipeline) -> dict:
     return dict(
         classes=[str(c) for c in dataset.metainfo['classes']],
         dataset=dict(type=type(inner).__name__, num_samples=len(inner),
-                     labels_sha1=labels_sha1(inner.get_gt_labels())),
+                     data_sha1=data_sha1(inner)),
         pipeline=pipeline_fingerprint(pipeline),
         teacher=dict(clip=teacher.clip_source, weights_sha1=weights_sha1(teacher.clip),
                      template=cue['template'], k=cue['k'], logit_scale=cue['logit_scale']))

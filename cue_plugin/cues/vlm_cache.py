@@ -76,8 +76,18 @@ def weights_sha1(module: torch.nn.Module) -> str:
     return h.hexdigest()
 
 
-def labels_sha1(labels) -> str:
-    return hashlib.sha1(np.asarray(labels, dtype=np.int64).tobytes()).hexdigest()
+def data_sha1(dataset) -> str:
+    """Fingerprint of which samples a dataset holds, in order: labels plus image paths
+    (file datasets) or pixel bytes (in-memory datasets such as CIFAR)."""
+    h = hashlib.sha1()
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        h.update(str(info.get('gt_label')).encode())
+        if 'img_path' in info:
+            h.update(str(info['img_path']).encode())
+        elif 'img' in info:
+            h.update(np.ascontiguousarray(info['img']).tobytes())
+    return h.hexdigest()
 
 
 def save_cache(path: str, topk: np.ndarray, meta: dict) -> None:

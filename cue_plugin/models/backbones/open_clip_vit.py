@@ -57,6 +57,7 @@ class OpenCLIPViT(BaseBackbone):
         if not hasattr(clip.visual, '_embeds'):
             raise TypeError(f'OpenCLIPViT needs an open_clip VisionTransformer image tower; '
                             f'{source["arch"]} has {type(clip.visual).__name__}.')
+        self.train_clip = train_clip
         for p in self.clip.parameters():
             p.requires_grad = train_clip
 

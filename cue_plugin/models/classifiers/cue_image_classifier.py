@@ -42,8 +42,8 @@ class CUEImageClassifier(CLIPImageClassifier):
         self.instance_cue = cfg if instance_cue is not None else None
         self.register_buffer('zs_text', torch.empty(0), persistent=False)
         self.teacher = None
-        if self.instance_cue is not None and self.instance_cue['mode'] == 'online' and any(
-                p.requires_grad for p in self.backbone.clip.parameters()):
+        if self.instance_cue is not None and self.instance_cue['mode'] == 'online' and \
+                getattr(self.backbone, 'train_clip', False):
             # CLIP itself trains: the teacher must stay at the initial weights.
             self.teacher = copy.deepcopy(self.backbone)
             self.teacher.requires_grad_(False)

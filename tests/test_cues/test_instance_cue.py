@@ -1,0 +1,151 @@
+import copy
+import os.path as osp
+
+import numpy as np
+import open_clip
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+
+import cue_plugin.cues.build_vlm_cues as bvc
+from cue_plugin.cues import zero_shot_topk
+from cue_plugin.cues.vlm_cache import compare_meta, load_cache, plan_views
+from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
+from cue_plugin.registry import DATASETS, MODELS
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+NAMES = ['apple', 'bus', 'cloud', 'dolphin']
+
+
+def _cue_model(ckpt=None, train_clip=False):
+    model = MODELS.build(dict(
+        type='CUEImageClassifier',
+        backbone=dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', pretrained=ckpt,
+                      train_clip=train_clip, peft=dict(type='AdaptFormer', bottleneck=2)),
+        head=dict(type='CUEClsHead', num_classes=4, classnames=NAMES, class_cue=None)))
+    model.eval()
+    return model
+
+
+def test_teacher_equals_open_clip_zero_shot(tiny_clip_ckpt):
+    model = _cue_model(tiny_clip_ckpt)
+    assert model.teacher is None  # reuses the backbone's frozen CLIP, no second copy
+    for m in model.modules():  # adapters must not leak into the teacher
+        if hasattr(m, 'up') and isinstance(m.up, torch.nn.Linear):
+            torch.nn.init.normal_(m.up.weight)
+    x = torch.randn(3, 3, 224, 224)
+    ref = open_clip.create_model('CUE-Tiny-ViT', pretrained=tiny_clip_ckpt).eval()
+    tok = open_clip.get_tokenizer('CUE-Tiny-ViT')
+    with torch.no_grad():
+        img = F.normalize(ref.encode_image(x), dim=-1)
+        txt = F.normalize(ref.encode_text(tok([f'a photo of a {n}.' for n in NAMES])), dim=-1)
+        expected = 100 * img @ txt.t()
+        assert torch.allclose(model.zero_shot_logits(x), expected, atol=1e-4)
+
+
+def test_full_finetuning_keeps_a_frozen_teacher(tiny_clip_ckpt):
+    model = _cue_model(tiny_clip_ckpt, train_clip=True)
+    x = torch.randn(2, 3, 224, 224)
+    before = model.zero_shot_logits(x).clone()
+    with torch.no_grad():
+        model.backbone.clip.visual.conv1.weight.add_(1.0)
+    assert torch.allclose(model.zero_shot_logits(x), before)
+    assert not any(p.requires_grad for p in model.teacher.parameters())
+
+
+def test_random_views_are_refused_unless_approximate():
+    pipe = [dict(type='RandomResizedCrop', scale=224), dict(type='RandomFlip', prob=0.5),
+            dict(type='PackInputs')]
+    with pytest.raises(ValueError, match='random views \\(RandomResizedCrop\\)'):
+        plan_views(pipe)
+    assert plan_views(pipe, approximate=True) == (None, True)
+    views, approx = plan_views([dict(type='CenterCrop', crop_size=8),
+                                dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+                                dict(type='PackInputs')])
+    assert not approx and [v[1]['prob'] for v in views] == [0.0, 1.0]
+
+
+def _cached_cfg(data_root, cache):
+    cfg = Config.fromfile(osp.join(REPO, 'configs/cue/clip_b16_cifar100lt_cached.py'))
+    cfg.merge_from_dict({
+        'train_dataloader.dataset.data_root': data_root,
+        'model.backbone.arch': 'CUE-Tiny-ViT', 'model.backbone.pretrained': None,
+        'train_dataloader.dataset.pipeline.3.cache_file': cache})
+    return cfg
+
+
+def test_cached_targets_equal_online_targets(fake_cifar, tmp_path):
+    cache = str(tmp_path / 'vlm.npz')
+    cfg = _cached_cfg(fake_cifar, cache)
+    bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, progress=False)
+    topk, meta = load_cache(cache)
+    assert topk.shape[1:] == (2, 5) and not meta['approximate']
+
+    # Online: the model the runner would build (same seed), on the *augmented* batch.
+    model = bvc.build_model_for_cues(cfg).eval()
+    ds = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
+    set_class_meta(model, *dataset_class_meta(ds))
+    torch.manual_seed(1)
+    np.random.seed(1)
+    samples = [ds[i] for i in range(len(ds))]
+    flips = sum(bool(s['data_samples'].flip) for s in samples)
+    assert 0 < flips < len(samples)  # both views exercised
+    data = model.data_preprocessor(pseudo_collate(samples), True)
+    labels = torch.cat([s.gt_label for s in data['data_samples']])
+    online = zero_shot_topk(model.zero_shot_logits(data['inputs']), labels, 5)
+    cached = torch.stack([torch.as_tensor(s.vlm_cue) for s in data['data_samples']])
+    assert torch.equal(online, cached)
+
+
+def test_cache_mismatch_is_a_clear_error(fake_cifar, tmp_path):
+    cache = str(tmp_path / 'vlm.npz')
+    cfg = _cached_cfg(fake_cifar, cache)
+    bvc.build_vlm_cue_cache(cfg, cache, batch_size=32, num_workers=0, progress=False)
+    _, meta = load_cache(cache)
+    model = bvc.build_model_for_cues(cfg)
+    ds = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
+    set_class_meta(model, *dataset_class_meta(ds))
+    expected = bvc.expected_meta(model, ds, cfg.train_dataloader.dataset.pipeline)
+    compare_meta(cache, meta, expected)  # matches
+    other = dict(expected, classes=['x'] + expected['classes'][1:])
+    with pytest.raises(ValueError, match='different classes \\(first difference at position 0'):
+        compare_meta(cache, meta, other)
+    with torch.no_grad():
+        model.backbone.clip.visual.proj.mul_(2)
+    with pytest.raises(ValueError, match='different teacher'):
+        compare_meta(cache, meta, bvc.expected_meta(model, ds, cfg.train_dataloader.dataset.pipeline))
+    pipe = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)
+    pipe[1]['crop_size'] = 200
+    with pytest.raises(ValueError, match='different pipeline'):
+        compare_meta(cache, meta, dict(expected, pipeline=bvc.pipeline_fingerprint(pipe)))
+
+
+def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatch):
+    cache = str(tmp_path / 'vlm.npz')
+    cfg = _cached_cfg(fake_cifar, cache)
+    full = str(tmp_path / 'full.npz')
+    bvc.build_vlm_cue_cache(cfg, full, batch_size=16, num_workers=0, chunk_batches=1,
+                            progress=False)
+    real, calls = bvc._score, []
+
+    def flaky(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(bvc, '_score', flaky)
+    with pytest.raises(KeyboardInterrupt):
+        bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
+                                progress=False)
+    assert not osp.exists(cache)
+    calls.clear()
+    monkeypatch.setattr(bvc, '_score', lambda *a: (calls.append(1), real(*a))[1])
+    bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
+                            progress=False)
+    chunks = 2 * -(-len(load_cache(full)[0]) // 16)
+    assert len(calls) == chunks - 2  # the two finished chunks were not recomputed
+    assert np.array_equal(load_cache(cache)[0], load_cache(full)[0])
+    assert not osp.exists(cache + '.partial')
