@@ -1,0 +1,56 @@
+"""Inputs of the class-cue builders: class names and CLIP text features of a config."""
+import copy
+import json
+from typing import List, Optional
+
+import torch
+from mmengine.config import Config
+
+from cue_plugin.fileio import read_json
+from cue_plugin.registry import DATASETS, MODELS
+
+
+def classes_from_config(cfg: Config) -> List[str]:
+    ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
+    ds_cfg['pipeline'] = []
+    dataset = DATASETS.build(ds_cfg)
+    return [str(c) for c in dataset.metainfo['classes']]
+
+
+def classes_from_file(path: str) -> List[str]:
+    with open(path, encoding='utf-8') as f:
+        names = [line.strip() for line in f if line.strip()]
+    if not names:
+        raise ValueError(f"Class-name file '{path}' is empty.")
+    return names
+
+
+def text_features_from_config(cfg: Config, classes: List[str],
+                              template: Optional[str] = None) -> torch.Tensor:
+    """CLIP text features of the config's backbone (normalised, C x D)."""
+    backbone_cfg = copy.deepcopy(cfg.model.backbone)
+    backbone_cfg.pop('peft', None)
+    backbone = MODELS.build(backbone_cfg)
+    template = template or cfg.model.head.get('text_template', 'a photo of a {}.')
+    return backbone.encode_class_names(classes, template)
+
+
+def parent_map_from_categories(path: str, field: str) -> dict:
+    """iNaturalist's categories.json -> {name: value of ``field`` (e.g. genus)}."""
+    cats = read_json(path, 'categories file')
+    if not isinstance(cats, list) or not cats or field not in cats[0]:
+        have = sorted(cats[0]) if isinstance(cats, list) and cats else []
+        raise ValueError(f"'{path}' should be a list of categories with a {field!r} field; "
+                         f'fields: {have}.')
+    return {c['name']: c[field] for c in cats}
+
+
+def parent_map_from_file(path: str) -> dict:
+    obj = read_json(path, 'parent map')
+    if not isinstance(obj, dict):
+        raise ValueError(f"Parent map '{path}' must be a JSON object {{class: parent}}.")
+    return obj
+
+
+def dumps_summary(summary: dict) -> str:
+    return json.dumps(summary)
