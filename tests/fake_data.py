@@ -54,3 +54,25 @@ def make_fake_fashion_mnist(root: str, train_per_class: int = 50, test_per_class
         write_idx(osp.join(root, f'{prefix}-images-idx3-ubyte.gz'), imgs)
         write_idx(osp.join(root, f'{prefix}-labels-idx1-ubyte.gz'), labels)
     return root
+
+
+def make_fake_oltr(root: str, prefix: str = 'ImageNet_LT', splits=('train', 'val', 'test'),
+                   counts=(6, 3, 1), per_class_test: int = 2, size: int = 40,
+                   seed: int = 0) -> str:
+    """An image folder with OLTR list files ``<prefix>_<split>.txt`` (JPEG images)."""
+    from PIL import Image
+    rs = np.random.RandomState(seed)
+    for split in splits:
+        lines = []
+        per = counts if split == 'train' else [per_class_test] * len(counts)
+        for label, n in enumerate(per):
+            folder = osp.join(root, split, f'c{label:03d}')
+            os.makedirs(folder, exist_ok=True)
+            for i in range(n):
+                arr = np.clip(label * 60 + rs.randint(0, 40, (size, size + 8, 3)), 0, 255)
+                rel = f'{split}/c{label:03d}/{i}.jpg'
+                Image.fromarray(arr.astype(np.uint8)).save(osp.join(root, rel))
+                lines.append(f'{rel} {label}')
+        with open(osp.join(root, f'{prefix}_{split}.txt'), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    return root

@@ -116,3 +116,20 @@ def run_tool_fail(*args):
                           timeout=600)
     assert proc.returncode != 0
     return proc.stdout + proc.stderr
+
+
+def test_cue_imagenet_lt_config_with_five_crop_tta(tmp_path):
+    from fake_data import make_fake_oltr
+    root = make_fake_oltr(str(tmp_path / 'imagenet'), counts=(6, 4, 2, 1))
+    config = 'configs/cue/clip_b16_imagenetlt.py'
+    opts = tiny_overrides(root, 1)
+    work = str(tmp_path / 'work')
+    log = run_tool('tools/train.py', config, '--work-dir', work, '--cfg-options', *opts)
+    assert 'loss_vlm' in log and 'loss_llm' in log
+    plain = run_tool('tools/test.py', config, osp.join(work, 'epoch_1.pth'), '--work-dir',
+                     str(tmp_path / 't1'), '--cfg-options', *opts)
+    tta = run_tool('tools/test.py', config, osp.join(work, 'epoch_1.pth'), '--tta',
+                   '--work-dir', str(tmp_path / 't2'), '--cfg-options', *opts)
+    assert 'Shot-group accuracy over 8 images' in plain
+    assert 'Shot-group accuracy over 8 images' in tta
+    assert "type='AverageLogitsTTA'" in tta or 'AverageLogitsTTA' in tta

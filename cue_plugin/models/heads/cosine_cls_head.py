@@ -69,6 +69,13 @@ class CosineClsHead(ClsHead):
     def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         return feats[-1]
 
+    def _get_predictions(self, cls_score, data_samples):
+        # Keep the logits: five-crop TTE (AverageLogitsTTA) averages logits, not scores.
+        out = super()._get_predictions(cls_score, data_samples)
+        for ds, logit in zip(out, cls_score.detach()):
+            ds.set_field(logit, 'pred_logits')
+        return out
+
     def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         f = F.normalize(self.pre_logits(feats).float(), dim=-1)
         return self.scale * f @ F.normalize(self.weight.float(), dim=-1).t()

@@ -1,0 +1,12 @@
+# LIFT on imagenet_lt (published All/Few without TTE: 77.0/71.5).
+_base_ = [
+    '../_base_/models/clip_vit_b16_adaptformer.py',
+    '../_base_/datasets/imagenet_lt_clip.py',
+    '../_base_/schedules/lift_sgd_10e.py',
+    '../_base_/default_runtime.py',
+]
+epochs = 10
+model = dict(head=dict(num_classes=1000))  # AdaptFormer bottleneck 'auto' follows C
+param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=epochs, begin=0,
+                        end=epochs)]
+train_cfg = dict(max_epochs=epochs, val_interval=epochs)
