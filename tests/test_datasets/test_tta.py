@@ -18,8 +18,11 @@ def test_crop_positions_match_torchvision_five_crop():
 
 def test_average_logits_tta():
     logits = [torch.tensor([2.0, 0.0, -1.0]), torch.tensor([0.0, 3.0, 0.0])]
-    samples = [DataSample().set_field(z, 'pred_logits').set_pred_score(z.softmax(-1))
-               for z in logits]
+    samples = []
+    for z in logits:
+        ds = DataSample().set_pred_score(z.softmax(-1))
+        ds.set_field(z, 'pred_logits')
+        samples.append(ds)
     merged = AverageLogitsTTA._merge(samples)
     mean = (logits[0] + logits[1]) / 2
     assert torch.allclose(merged.pred_score, mean.softmax(-1))
