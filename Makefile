@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FMNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO_CONFIG ?= configs/demo/lift_tiny_fashion_mnist_lt.py
+DEMO_CONFIG ?= configs/demo/cue_tiny_fashion_mnist_lt.py
 DEMO_WORK_DIR ?= work_dirs/demo
 export TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD := 1
 

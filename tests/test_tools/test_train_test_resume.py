@@ -98,6 +98,14 @@ def test_cue_cached_mode_trains_like_online(fake_cifar, tmp_path):
     assert strip == [re.sub(r'time: \S+\s+data_time: \S+\s+', '', line)
                      for line in loss_lines(cached)]
 
+    # The concept-confusion report on the trained checkpoint.
+    rep = run_tool('tools/analyze_confusion.py', CUE_CACHED,
+                   osp.join(str(tmp_path / 'cached'), 'epoch_1.pth'), '--out-dir',
+                   str(tmp_path / 'conf'), '--cfg-options', *opts)
+    assert 'in class-cue neighbours' in rep and 'Zero-shot CLIP right, model wrong' in rep
+    for name in ('report.json', 'per_class_accuracy.png', 'error_flow.png'):
+        assert osp.isfile(osp.join(str(tmp_path / 'conf'), name))
+
     # A cache built for other data is refused with the field that differs.
     other = make_other_cifar(tmp_path)
     bad = run_tool_fail('tools/train.py', CUE_CACHED, '--work-dir', str(tmp_path / 'bad'),

@@ -1,3 +1,3 @@
-from .shot_group_accuracy import ShotGroupAccuracy
+from .shot_group_accuracy import ShotGroupAccuracy, shot_group_accuracy
 
-__all__ = ['ShotGroupAccuracy']
+__all__ = ['ShotGroupAccuracy', 'shot_group_accuracy']

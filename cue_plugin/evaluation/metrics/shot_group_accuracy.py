@@ -9,6 +9,34 @@ from cue_plugin.datasets.long_tail import FEW_SHOT_THR, MANY_SHOT_THR, shot_grou
 from cue_plugin.registry import METRICS
 
 
+def shot_group_accuracy(pred, gt, class_counts, many_thr: int = MANY_SHOT_THR,
+                        few_thr: int = FEW_SHOT_THR):
+    """Top-1 and mean per-class accuracy (%) of the shot groups.
+
+    Returns ``(metrics, rows)``: metrics without keys for empty groups, and table rows
+    ``(group, classes, acc or None)``.
+    """
+    counts = np.asarray(class_counts)
+    pred, gt = np.asarray(pred, dtype=np.int64), np.asarray(gt, dtype=np.int64)
+    if len(gt) and gt.max() >= len(counts):
+        raise ValueError(f'ShotGroupAccuracy: label {gt.max()} outside the '
+                         f'{len(counts)} classes of class_counts.')
+    hit = np.bincount(gt[pred == gt], minlength=len(counts))
+    total = np.bincount(gt, minlength=len(counts))
+    seen = total > 0
+    per_class = np.where(seen, hit / np.maximum(total, 1), 0.0)
+    metrics = {'top1': 100.0 * float((pred == gt).mean()) if len(gt) else 0.0}
+    rows = [('all', int(seen.sum()), metrics['top1'])]
+    for name, cls in shot_groups(counts, many_thr, few_thr).items():
+        cls = cls[seen[cls]]
+        metrics[f'{name}_classes'] = int(len(cls))
+        acc = 100.0 * float(per_class[cls].mean()) if len(cls) else None
+        if acc is not None:
+            metrics[name] = acc
+        rows.append((name, len(cls), acc))
+    return metrics, rows
+
+
 @METRICS.register_module()
 class ShotGroupAccuracy(BaseMetric):
     """Top-1 accuracy plus mean per-class accuracy of the many / medium / few groups.
@@ -60,26 +88,9 @@ class ShotGroupAccuracy(BaseMetric):
         return list(meta['class_counts'])
 
     def compute_metrics(self, results: list) -> dict:
-        counts = np.asarray(self._counts())
         pred, gt = np.asarray(results, dtype=np.int64).reshape(-1, 2).T
-        if len(gt) and gt.max() >= len(counts):
-            raise ValueError(f'ShotGroupAccuracy: label {gt.max()} outside the '
-                             f'{len(counts)} classes of class_counts.')
-        num_classes = len(counts)
-        hit = np.bincount(gt[pred == gt], minlength=num_classes)
-        total = np.bincount(gt, minlength=num_classes)
-        seen = total > 0
-        per_class = np.where(seen, hit / np.maximum(total, 1), 0.0)
-
-        metrics = {'top1': 100.0 * float((pred == gt).mean()) if len(gt) else 0.0}
-        rows = [('all', int(seen.sum()), metrics['top1'])]
-        for name, cls in shot_groups(counts, self.many_thr, self.few_thr).items():
-            cls = cls[seen[cls]]
-            metrics[f'{name}_classes'] = int(len(cls))
-            acc = 100.0 * float(per_class[cls].mean()) if len(cls) else None
-            if acc is not None:
-                metrics[name] = acc
-            rows.append((name, len(cls), acc))
+        metrics, rows = shot_group_accuracy(pred, gt, self._counts(), self.many_thr,
+                                            self.few_thr)
         self._log_table(rows, len(gt))
         return metrics
 
