@@ -31,8 +31,9 @@ class OpenCLIPViT(BaseBackbone):
             ``dict(type='AdaptFormer', bottleneck='auto')``. None trains nothing here.
         num_classes (int, optional): number of classes, for ``bottleneck='auto'``; the
             :class:`CLIPImageClassifier` fills it from the head.
-        train_clip (bool): unfreeze CLIP's own parameters (full fine-tuning). Defaults to
-            False.
+        train_clip (bool): unfreeze all of CLIP's own parameters; prefer
+            ``peft=dict(type='FullFineTuning')``, which unfreezes the image tower only.
+            Defaults to False.
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -67,6 +68,8 @@ class OpenCLIPViT(BaseBackbone):
             method = MODELS.build(cfg)
             method.inject(self.clip.visual, num_classes=num_classes)
             self.peft_methods.append(method)
+        self.clip_weights_trainable = train_clip or any(
+            getattr(m, 'tunes_clip_weights', False) for m in self.peft_methods)
 
     @property
     def visual(self) -> nn.Module:

@@ -43,7 +43,7 @@ class CUEImageClassifier(CLIPImageClassifier):
         self.register_buffer('zs_text', torch.empty(0), persistent=False)
         self.teacher = None
         if self.instance_cue is not None and self.instance_cue['mode'] == 'online' and \
-                getattr(self.backbone, 'train_clip', False):
+                getattr(self.backbone, 'clip_weights_trainable', False):
             # CLIP itself trains: the teacher must stay at the initial weights.
             self.teacher = copy.deepcopy(self.backbone)
             self.teacher.requires_grad_(False)

@@ -1,6 +1,13 @@
-from .adaptformer import AdaptFormer, AdaptFormerAdapter, auto_bottleneck
-from .base import BasePEFT
+from .adapter import Adapter, BottleneckAdapter
+from .adaptformer import AdaptFormer, AdaptFormerAdapter
+from .base import BasePEFT, auto_bottleneck
 from .block import PEFTBlock, peft_blocks, peft_disabled, wrap_blocks
+from .lora import LoRA, LoRAMultiheadAttention
+from .ssf import SSF, ScaleShift
+from .tuning import BitFit, FullFineTuning, LayerNormTuning, PartialFineTuning
+from .vpt import VPT, PromptTokens
 
-__all__ = ['AdaptFormer', 'AdaptFormerAdapter', 'auto_bottleneck', 'BasePEFT', 'PEFTBlock',
-           'peft_blocks', 'peft_disabled', 'wrap_blocks']
+__all__ = ['Adapter', 'BottleneckAdapter', 'AdaptFormer', 'AdaptFormerAdapter', 'BasePEFT',
+           'auto_bottleneck', 'PEFTBlock', 'peft_blocks', 'peft_disabled', 'wrap_blocks',
+           'LoRA', 'LoRAMultiheadAttention', 'SSF', 'ScaleShift', 'BitFit', 'FullFineTuning',
+           'LayerNormTuning', 'PartialFineTuning', 'VPT', 'PromptTokens']

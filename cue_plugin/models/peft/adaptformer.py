@@ -5,17 +5,8 @@ import torch
 import torch.nn as nn
 
 from cue_plugin.registry import MODELS
-from .base import BasePEFT
+from .base import BasePEFT, auto_bottleneck, check_size, resolve_size  # noqa: F401
 from .block import wrap_blocks
-
-
-def auto_bottleneck(num_classes: int) -> int:
-    """LIFT's rule r = 2^max(0, floor(log2(C / 24)))."""
-    if num_classes is None or num_classes < 1:
-        raise ValueError("AdaptFormer bottleneck='auto' needs the number of classes "
-                         f'(got {num_classes!r}); set model.head.num_classes or an int '
-                         'bottleneck.')
-    return 2**max(0, int(math.floor(math.log2(num_classes / 24))))
 
 
 class AdaptFormerAdapter(nn.Module):
@@ -49,7 +40,6 @@ class AdaptFormerAdapter(nn.Module):
         nn.init.zeros_(self.up.bias)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
-        # LN_a runs in the module's dtype: the frozen stream may be autocast to fp16.
         return self.scale * self.up(self.act(self.down(self.ln(h))))
 
 
@@ -71,19 +61,14 @@ class AdaptFormer(BasePEFT):
                  scale_init: float = 1.0,
                  learnable_scale: bool = True,
                  layers: Optional[Sequence[int]] = None):
-        if not (bottleneck == 'auto' or (isinstance(bottleneck, int) and bottleneck > 0)):
-            raise ValueError(f"AdaptFormer.bottleneck must be 'auto' or a positive int, "
-                             f'got {bottleneck!r}.')
-        self.bottleneck = bottleneck
+        super().__init__(layers)
+        self.bottleneck = check_size('AdaptFormer.bottleneck', bottleneck)
         self.scale_init = scale_init
         self.learnable_scale = learnable_scale
-        self.layers = layers
 
     def inject(self, visual: nn.Module, num_classes: Optional[int] = None) -> None:
-        r = auto_bottleneck(num_classes) if self.bottleneck == 'auto' else self.bottleneck
-        blocks = wrap_blocks(visual)
-        layers = range(len(blocks)) if self.layers is None else self.layers
-        for i in layers:
-            width = blocks[i].block.ln_2.normalized_shape[0]
-            blocks[i].mlp_parallel.append(
+        r = resolve_size(self.bottleneck, num_classes)
+        for blk in self.selected(wrap_blocks(visual)):
+            width = blk.block.ln_2.normalized_shape[0]
+            blk.mlp_parallel.append(
                 AdaptFormerAdapter(width, r, self.scale_init, self.learnable_scale))

@@ -5,14 +5,22 @@ import torch
 import torch.nn as nn
 from open_clip.transformer import ResidualAttentionBlock
 
+#: Where SSF (and similar feature modulations) may act inside a block.
+SSF_SITES = ('ln_1', 'attn', 'ln_2', 'mlp')
+
 
 class PEFTBlock(nn.Module):
     """An open_clip ``ResidualAttentionBlock`` with extension points for PEFT modules.
 
     The wrapped block keeps its own (frozen) parameters; PEFT methods add trainable
-    branches here instead of copying the transformer, so several methods can be stacked
-    and all of them switched off at once (``peft_enabled``) to recover frozen CLIP, e.g.
-    for a zero-shot teacher sharing the same weights.
+    modules here instead of copying the transformer, so methods stack, and all of them
+    switch off at once (``peft_enabled``, see :func:`peft_disabled`) to recover frozen
+    CLIP, e.g. for a zero-shot teacher sharing the same weights. Extension points:
+
+    - ``token_hooks``: ``x = f(x)`` on the block's input tokens (VPT prompts);
+    - ``modulations[site]``: ``y = f(y)`` on the output of ln_1 / attn / ln_2 / mlp (SSF);
+    - ``mlp_parallel``: ``out = out + f(h)`` beside the MLP branch (AdaptFormer);
+    - ``mlp_sequential``: ``out = out + f(out)`` after the block (sequential Adapter).
 
     Args:
         block (ResidualAttentionBlock): the block to wrap.
@@ -24,9 +32,16 @@ class PEFTBlock(nn.Module):
             raise TypeError('PEFT injection supports open_clip ResidualAttentionBlock '
                             f'self-attention blocks, got {type(block).__name__}.')
         self.block = block
-        # Modules f(h) whose output is added beside the MLP branch (AdaptFormer).
+        self.token_hooks = nn.ModuleList()
+        self.modulations = nn.ModuleDict()
         self.mlp_parallel = nn.ModuleList()
+        self.mlp_sequential = nn.ModuleList()
         self.peft_enabled = True
+
+    def _mod(self, site: str, y: torch.Tensor) -> torch.Tensor:
+        if self.peft_enabled and site in self.modulations:
+            return self.modulations[site](y)
+        return y
 
     def forward(self,
                 q_x: torch.Tensor,
@@ -34,11 +49,18 @@ class PEFTBlock(nn.Module):
                 v_x: Optional[torch.Tensor] = None,
                 attn_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         b = self.block
-        h = q_x + b.ls_1(b.attention(q_x=b.ln_1(q_x), attn_mask=attn_mask))
-        out = h + b.ls_2(b.mlp(b.ln_2(h)))
+        x = q_x
+        if self.peft_enabled:
+            for hook in self.token_hooks:
+                x = hook(x)
+        a = b.attention(q_x=self._mod('ln_1', b.ln_1(x)), attn_mask=attn_mask)
+        h = x + b.ls_1(self._mod('attn', a))
+        out = h + b.ls_2(self._mod('mlp', b.mlp(self._mod('ln_2', b.ln_2(h)))))
         if self.peft_enabled:
             for branch in self.mlp_parallel:
                 out = out + branch(h)
+            for adapter in self.mlp_sequential:
+                out = out + adapter(out)
         return out
 
 
@@ -57,13 +79,13 @@ def peft_blocks(module: nn.Module) -> Iterator[PEFTBlock]:
 
 @contextmanager
 def peft_disabled(module: nn.Module):
-    """Run ``module`` as the frozen CLIP it wraps: every PEFT branch switched off."""
-    blocks = list(peft_blocks(module))
-    states = [b.peft_enabled for b in blocks]
-    for b in blocks:
-        b.peft_enabled = False
+    """Run ``module`` as the frozen CLIP it wraps: every PEFT module switched off."""
+    mods = [m for m in module.modules() if hasattr(m, 'peft_enabled')]
+    states = [m.peft_enabled for m in mods]
+    for m in mods:
+        m.peft_enabled = False
     try:
         yield module
     finally:
-        for b, s in zip(blocks, states):
-            b.peft_enabled = s
+        for m, s in zip(mods, states):
+            m.peft_enabled = s
