@@ -13,6 +13,7 @@ class ClassPriorMixin(nn.Module):
 
     def _init_prior(self, class_counts: Optional[Sequence[int]]) -> None:
         self.register_buffer('log_prior', torch.empty(0), persistent=False)
+        self.register_buffer('class_counts', torch.empty(0), persistent=False)
         if class_counts is not None:
             self.set_class_counts(class_counts)
 
@@ -25,8 +26,13 @@ class ClassPriorMixin(nn.Module):
         # An absent class gets prior 1/(N+1) of a single image rather than log(0) = -inf.
         prior = counts.clamp(min=0.5) / counts.sum()
         self.log_prior = prior.log().float().to(self.log_prior.device)
+        self.class_counts = counts.float().to(self.log_prior.device)
+        self.on_class_counts(self.class_counts)
 
-    def adjusted_logits(self, cls_score: torch.Tensor, tau: float) -> torch.Tensor:
+    def on_class_counts(self, counts: torch.Tensor) -> None:
+        """Hook for losses deriving more from the counts (margins, weights)."""
+
+    def check_prior(self, cls_score: torch.Tensor) -> None:
         if self.log_prior.numel() == 0:
             raise RuntimeError(
                 f'{type(self).__name__} has no class prior. Add '
@@ -35,4 +41,7 @@ class ClassPriorMixin(nn.Module):
         if self.log_prior.numel() != cls_score.size(-1):
             raise ValueError(f'{type(self).__name__}: class prior has {self.log_prior.numel()} '
                              f'classes but the logits have {cls_score.size(-1)}.')
+
+    def adjusted_logits(self, cls_score: torch.Tensor, tau: float) -> torch.Tensor:
+        self.check_prior(cls_score)
         return cls_score.float() + tau * self.log_prior.to(cls_score.device)
