@@ -69,7 +69,7 @@ def test_cue_objective_equals_sum_of_parts(tmp_path):
     la = sum(-(z[i, y] + math.log(counts[y] / n)) + torch.logsumexp(
         z[i] + torch.log(torch.tensor(counts, dtype=torch.float) / n), 0)
         for i, y in enumerate(labels)) / 3
-    assert losses['loss_la'].item() == pytest.approx(la.item(), rel=1e-5)
+    assert losses['loss_cls'].item() == pytest.approx(la.item(), rel=1e-5)
     assert losses['loss_llm'].item() == pytest.approx(
         0.5 * _bla_reference(z, t_llm, counts, 1.0), rel=1e-5)
     assert losses['loss_vlm'].item() == pytest.approx(
@@ -82,7 +82,7 @@ def test_cues_switch_off_and_missing_instance_cue_error():
                       loss=dict(type='LogitAdjustedLoss', class_counts=[3, 2, 1]),
                       bla_loss=dict(type='BinaryLogitAdjustedLoss', class_counts=[3, 2, 1]))
     losses = head.loss((torch.randn(2, 4), ), [DataSample().set_gt_label(0)] * 2)
-    assert set(losses) == {'loss_la'}
+    assert set(losses) == {'loss_cls'}
     head.lambda_vlm = 0.5
     with pytest.raises(RuntimeError, match="no instance cue \\('vlm_cue'\\)"):
         head.loss((torch.randn(2, 4), ), [DataSample().set_gt_label(0)] * 2)

@@ -92,7 +92,12 @@ class OpenCLIPViT(BaseBackbone):
         return (pooled, )
 
     def zero_shot_features(self, x: torch.Tensor) -> torch.Tensor:
-        """Frozen CLIP's normalised image embedding, PEFT switched off."""
+        """Frozen CLIP's normalised image embedding, PEFT switched off. Inputs of another
+        size (a student at another resolution) are resized to CLIP's."""
+        size = tuple(self.visual.image_size)
+        if tuple(x.shape[-2:]) != size:
+            x = torch.nn.functional.interpolate(x.float(), size=size, mode='bilinear',
+                                                align_corners=False, antialias=True)
         with torch.no_grad(), peft_disabled(self.visual):
             feat = self.forward(x)[0] @ self.image_projection
         return torch.nn.functional.normalize(feat.float(), dim=-1)

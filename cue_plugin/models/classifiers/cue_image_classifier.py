@@ -1,11 +1,13 @@
 import copy
 from typing import List, Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from mmpretrain.registry import BATCH_AUGMENTS
 from mmpretrain.structures import DataSample
 
-from cue_plugin.cues import zero_shot_topk
+from cue_plugin.cues import instance_cue_targets, zero_shot_topk
 from cue_plugin.registry import MODELS
 from ..clip import DEFAULT_TEMPLATE
 from .clip_image_classifier import CLIPImageClassifier
@@ -13,26 +15,38 @@ from .clip_image_classifier import CLIPImageClassifier
 
 @MODELS.register_module()
 class CUEImageClassifier(CLIPImageClassifier):
-    """CLIP classifier with CUE's instance cue from a frozen zero-shot CLIP teacher.
+    """Classifier with CUE's instance cue from a frozen zero-shot CLIP teacher, and batch
+    augments (Mixup/CutMix) that mix CUE's multi-label targets with the labels.
 
     ``instance_cue.mode``:
 
-    - ``'online'`` (the reference): each training step the teacher scores the *same
-      augmented batch* the student sees, ``100 * cos(image, text("a photo of a {}."))``;
-      the true class is masked and the top-k remaining classes go to the head as each
-      sample's ``vlm_cue``. The teacher is the backbone's own frozen CLIP with its PEFT
-      modules switched off (no second copy), unless the CLIP weights themselves train
-      (full fine-tuning), in which case a frozen copy is kept.
-    - ``'cached'``: ``vlm_cue`` comes from the data pipeline (``LoadVLMCue`` reading the
-      cache ``tools/build_vlm_cues.py`` writes); no teacher forward in training.
+    - ``'online'`` (the reference): each step the teacher scores the *same augmented
+      batch* the student sees, ``100 * cos(image, text("a photo of a {}."))``; the true
+      class is masked and the top-k remaining classes become each sample's ``vlm_cue``.
+      The teacher is the backbone's own frozen CLIP with PEFT switched off (no second
+      copy) unless CLIP's weights train (full/partial fine-tuning, BitFit, LN tuning), then
+      a frozen copy is kept; a non-CLIP backbone (ResNet, mmpretrain's ViT) takes a CLIP
+      ``teacher`` config. The teacher sees the student's inputs, so normalise with CLIP's
+      mean/std.
+    - ``'cached'``: ``vlm_cue`` comes from the pipeline (``LoadVLMCue``).
+
+    With ``batch_augments``, the one-hot labels, the class-cue targets and the instance-cue
+    targets (computed on the unmixed batch) are mixed with the same weights as the images,
+    so the head receives ``gt_score``, ``llm_target`` and ``vlm_target``.
 
     Args:
         instance_cue (dict, optional): ``dict(mode='online'|'cached', k=5,
-            template='a photo of a {}.', logit_scale=100.)``. None = no instance cue.
+            template='a photo of a {}.', logit_scale=100.)``; None = no instance cue.
+        teacher (dict, optional): an ``OpenCLIPViT`` config for the zero-shot teacher when
+            the backbone is not CLIP.
+        batch_augments (dict, optional): ``dict(augments=[dict(type='Mixup', alpha=0.8),
+            ...], probs=None)`` with mmpretrain's batch augments.
         **kwargs: arguments of :class:`CLIPImageClassifier`.
     """
 
-    def __init__(self, *args, instance_cue: Optional[dict] = dict(mode='online'), **kwargs):
+    def __init__(self, *args, instance_cue: Optional[dict] = dict(mode='online'),
+                 teacher: Optional[dict] = None, batch_augments: Optional[dict] = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         cfg = dict(mode='online', k=5, template=DEFAULT_TEMPLATE, logit_scale=100.0)
         cfg.update(instance_cue or {})
@@ -42,11 +56,24 @@ class CUEImageClassifier(CLIPImageClassifier):
         self.instance_cue = cfg if instance_cue is not None else None
         self.register_buffer('zs_text', torch.empty(0), persistent=False)
         self.teacher = None
-        if self.instance_cue is not None and self.instance_cue['mode'] == 'online' and \
-                getattr(self.backbone, 'clip_weights_trainable', False):
-            # CLIP itself trains: the teacher must stay at the initial weights.
+        online = self.instance_cue is not None and self.instance_cue['mode'] == 'online'
+        if teacher is not None:
+            self.teacher = MODELS.build(teacher)
+        elif online and not hasattr(self.backbone, 'zero_shot_features'):
+            raise ValueError(f'{type(self.backbone).__name__} is not a CLIP backbone: give '
+                             "CUEImageClassifier a teacher=dict(type='OpenCLIPViT', ...) for "
+                             'the online instance cue, or instance_cue=None.')
+        elif online and getattr(self.backbone, 'clip_weights_trainable', False):
+            # CLIP's own weights train: the teacher must stay at the initial weights.
             self.teacher = copy.deepcopy(self.backbone)
+        if self.teacher is not None:
             self.teacher.requires_grad_(False)
+        self.mixers, self.mix_probs = [], None
+        if batch_augments:
+            augments = batch_augments['augments']
+            augments = augments if isinstance(augments, (list, tuple)) else [augments]
+            self.mixers = [BATCH_AUGMENTS.build(a) for a in augments]
+            self.mix_probs = batch_augments.get('probs')
 
     @property
     def zero_shot_model(self):
@@ -57,23 +84,48 @@ class CUEImageClassifier(CLIPImageClassifier):
         """``logit_scale * cos(image, text)`` of the frozen CLIP (B x C)."""
         model = self.zero_shot_model
         if self.zs_text.numel() == 0:
-            names = self.head.classnames
+            names = getattr(self.head, 'classnames', None)
             if names is None:
                 raise RuntimeError('The zero-shot teacher needs class names: add '
                                    "custom_hooks=[dict(type='ClassMetaHook')].")
-            self.zs_text = model.encode_class_names(
-                names, self.instance_cue['template']).to(inputs.device)
+            template = (self.instance_cue or {}).get('template', DEFAULT_TEMPLATE)
+            self.zs_text = model.encode_class_names(names, template).to(inputs.device)
         img = model.zero_shot_features(inputs)
-        return self.instance_cue['logit_scale'] * img @ self.zs_text.t()
+        scale = (self.instance_cue or {}).get('logit_scale', 100.0)
+        return scale * img @ self.zs_text.t()
+
+    def _mix(self, inputs, targets: torch.Tensor):
+        if self.mix_probs is None:
+            mixer = self.mixers[np.random.randint(len(self.mixers))]
+        else:
+            mixer = self.mixers[np.random.choice(len(self.mixers), p=self.mix_probs)]
+        return mixer(inputs, targets)
 
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
-        if self.instance_cue is not None and self.instance_cue['mode'] == 'online' and \
-                getattr(self.head, 'uses_instance_cue', False):
+        head = self.head
+        uses_vlm = getattr(head, 'uses_instance_cue', False)
+        if uses_vlm and self.instance_cue is not None and \
+                self.instance_cue['mode'] == 'online':
             labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
             topk = zero_shot_topk(self.zero_shot_logits(inputs), labels,
                                   self.instance_cue['k'])
             for ds, row in zip(data_samples, topk):
                 ds.set_field(row, 'vlm_cue')
+        if self.mixers:
+            labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
+            c = head.num_classes
+            parts = [F.one_hot(labels, c).float()]
+            if getattr(head, 'uses_class_cue', False):
+                parts.append(head.class_cue_targets(labels))
+            if uses_vlm:
+                parts.append(head.instance_cue_targets(data_samples, labels))
+            inputs, mixed = self._mix(inputs, torch.cat(parts, dim=1))
+            fields = ['gt_score'] + (['llm_target'] if len(parts) > 1 and
+                                     getattr(head, 'uses_class_cue', False) else [])
+            fields += ['vlm_target'] if uses_vlm else []
+            for i, ds in enumerate(data_samples):
+                for j, field in enumerate(fields):
+                    ds.set_field(mixed[i, j * c:(j + 1) * c], field)
         return super().loss(inputs, data_samples)
 
     def train(self, mode: bool = True):

@@ -1,4 +1,5 @@
 from .cosine_cls_head import CosineClsHead
-from .cue_cls_head import CUEClsHead
+from .cue_cls_head import CUEClsHead, CUELinearClsHead
+from .cue_objective import CUEObjective
 
-__all__ = ['CUEClsHead', 'CosineClsHead']
+__all__ = ['CosineClsHead', 'CUEClsHead', 'CUELinearClsHead', 'CUEObjective']
