@@ -1,0 +1,3 @@
+# CUE on CIFAR-100-LT IR100 with SSF instead of AdaptFormer.
+_base_ = ['../cue/clip_b16_cifar100lt.py']
+model = dict(backbone=dict(peft=dict(_delete_=True, type='SSF')))
