@@ -1,0 +1,50 @@
+# Trainable parameters of configs' models, as a markdown table (weights are not loaded:
+# counts do not depend on them). Default: LIFT's AdaptFormer config and every PEFT variant.
+#   python tools/count_trainable.py [CONFIG ...]
+import argparse
+import glob
+import os.path as osp
+
+from mmengine.config import Config
+
+import cue_plugin  # noqa: F401
+from cue_plugin.registry import MODELS
+
+DEFAULT = ['configs/lift/clip_b16_cifar100lt.py'] + sorted(
+    glob.glob('configs/peft/lift_clip_b16_cifar100lt_*.py'))
+
+
+def count(path: str) -> dict:
+    cfg = Config.fromfile(path)
+    model_cfg = cfg.model.copy()
+    for key in ('backbone', 'teacher'):
+        if model_cfg.get(key) and model_cfg[key].get('type') == 'OpenCLIPViT':
+            model_cfg[key].pretrained = None
+    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
+    model = MODELS.build(model_cfg)
+    n = {name: sum(p.numel() for p in getattr(model, name).parameters() if p.requires_grad)
+         for name in ('backbone', 'head')}
+    peft = model_cfg.backbone.get('peft')
+    name = peft.get('type') if peft else '-'
+    if name == 'VPT':
+        name += '-deep' if peft.get('deep') else '-shallow'
+    added = ('mlp_parallel', 'mlp_sequential', 'modulations', 'token_hooks', 'lora_')
+    tower = sum(p.numel() for n, p in model.backbone.visual.named_parameters()
+                if not any(a in n for a in added))
+    return dict(config=path, peft=name, **n, total=n['backbone'] + n['head'], clip=tower)
+
+
+def main():
+    p = argparse.ArgumentParser(description='Count trainable parameters')
+    p.add_argument('configs', nargs='*', default=DEFAULT)
+    args = p.parse_args()
+    print('| PEFT | config | trainable in backbone | head | total | % of the image tower |')
+    print('|---|---|---:|---:|---:|---:|')
+    for path in args.configs:
+        r = count(path)
+        print(f"| {r['peft']} | `{osp.relpath(r['config'])}` | {r['backbone']:,} | "
+              f"{r['head']:,} | {r['total']:,} | {100 * r['backbone'] / r['clip']:.2f}% |")
+
+
+if __name__ == '__main__':
+    main()
