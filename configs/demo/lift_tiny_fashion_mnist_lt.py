@@ -12,7 +12,9 @@ _base_ = [
 ]
 epochs = 20
 model = dict(
-    backbone=dict(arch='CUE-Tiny-ViT-28', pretrained=None, train_clip=True),
+    backbone=dict(arch='CUE-Tiny-ViT-28', pretrained=None,
+                  peft=[dict(type='AdaptFormer', bottleneck='auto'),
+                        dict(type='FullFineTuning')]),
     head=dict(num_classes=10))
 optim_wrapper = dict(optimizer=dict(lr=0.01))
 param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=epochs, begin=0,

@@ -19,11 +19,12 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NAMES = ['apple', 'bus', 'cloud', 'dolphin']
 
 
-def _cue_model(ckpt=None, train_clip=False):
+def _cue_model(ckpt=None, full_finetuning=False):
     model = MODELS.build(dict(
         type='CUEImageClassifier',
         backbone=dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', pretrained=ckpt,
-                      train_clip=train_clip, peft=dict(type='AdaptFormer', bottleneck=2)),
+                      peft=[dict(type='AdaptFormer', bottleneck=2)] +
+                      ([dict(type='FullFineTuning')] if full_finetuning else [])),
         head=dict(type='CUEClsHead', num_classes=4, classnames=NAMES, class_cue=None)))
     model.eval()
     return model
@@ -46,7 +47,7 @@ def test_teacher_equals_open_clip_zero_shot(tiny_clip_ckpt):
 
 
 def test_full_finetuning_keeps_a_frozen_teacher(tiny_clip_ckpt):
-    model = _cue_model(tiny_clip_ckpt, train_clip=True)
+    model = _cue_model(tiny_clip_ckpt, full_finetuning=True)
     x = torch.randn(2, 3, 224, 224)
     before = model.zero_shot_logits(x).clone()
     with torch.no_grad():

@@ -28,12 +28,10 @@ class OpenCLIPViT(BaseBackbone):
         model_cfg (dict, optional): model-config dict; overrides ``arch``.
         quick_gelu (bool, optional): None follows the pretrained tag.
         peft (dict | list[dict], optional): PEFT method config(s), e.g.
-            ``dict(type='AdaptFormer', bottleneck='auto')``. None trains nothing here.
+            ``dict(type='AdaptFormer', bottleneck='auto')`` or
+            ``dict(type='FullFineTuning')``. None trains nothing here.
         num_classes (int, optional): number of classes, for ``bottleneck='auto'``; the
             :class:`CLIPImageClassifier` fills it from the head.
-        train_clip (bool): unfreeze all of CLIP's own parameters; prefer
-            ``peft=dict(type='FullFineTuning')``, which unfreezes the image tower only.
-            Defaults to False.
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -44,7 +42,6 @@ class OpenCLIPViT(BaseBackbone):
                  quick_gelu: Optional[bool] = None,
                  peft: Union[dict, Sequence[dict], None] = None,
                  num_classes: Optional[int] = None,
-                 train_clip: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         clip, tokenizer, source = build_open_clip(arch, pretrained, model_cfg, quick_gelu)
@@ -58,9 +55,7 @@ class OpenCLIPViT(BaseBackbone):
         if not hasattr(clip.visual, '_embeds'):
             raise TypeError(f'OpenCLIPViT needs an open_clip VisionTransformer image tower; '
                             f'{source["arch"]} has {type(clip.visual).__name__}.')
-        self.train_clip = train_clip
-        for p in self.clip.parameters():
-            p.requires_grad = train_clip
+        self.clip.requires_grad_(False)
 
         self.peft_methods = []
         peft_cfgs = [] if peft is None else ([peft] if isinstance(peft, dict) else peft)
@@ -68,7 +63,8 @@ class OpenCLIPViT(BaseBackbone):
             method = MODELS.build(cfg)
             method.inject(self.clip.visual, num_classes=num_classes)
             self.peft_methods.append(method)
-        self.clip_weights_trainable = train_clip or any(
+        # Full/partial fine-tuning, BitFit, LN tuning: CLIP's own weights change.
+        self.clip_weights_trainable = any(
             getattr(m, 'tunes_clip_weights', False) for m in self.peft_methods)
 
     @property
