@@ -32,6 +32,10 @@ class OpenCLIPViT(BaseBackbone):
             ``dict(type='FullFineTuning')``. None trains nothing here.
         num_classes (int, optional): number of classes, for ``bottleneck='auto'``; the
             :class:`CLIPImageClassifier` fills it from the head.
+        save_frozen (bool | str): keep CLIP's frozen weights in checkpoints. ``'auto'``
+            (default) drops them when ``pretrained`` names weights to rebuild them from,
+            so a ViT-B/16 checkpoint holds only what was trained (a few MB) plus a record
+            of the base CLIP (arch, pretrained, sha256), checked when loading.
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -42,6 +46,7 @@ class OpenCLIPViT(BaseBackbone):
                  quick_gelu: Optional[bool] = None,
                  peft: Union[dict, Sequence[dict], None] = None,
                  num_classes: Optional[int] = None,
+                 save_frozen: Union[bool, str] = 'auto',
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         clip, tokenizer, source = build_open_clip(arch, pretrained, model_cfg, quick_gelu)
@@ -63,9 +68,40 @@ class OpenCLIPViT(BaseBackbone):
             method = MODELS.build(cfg)
             method.inject(self.clip.visual, num_classes=num_classes)
             self.peft_methods.append(method)
+        if save_frozen not in (True, False, 'auto'):
+            raise ValueError(f"save_frozen must be True, False or 'auto', got {save_frozen!r}.")
+        self.save_frozen = bool(not pretrained) if save_frozen == 'auto' else save_frozen
+        if not self.save_frozen and not pretrained:
+            raise ValueError('save_frozen=False needs pretrained weights to rebuild the '
+                             'frozen CLIP from when loading.')
+        self._register_state_dict_hook(_drop_frozen_weights)
+        self._register_load_state_dict_pre_hook(_fill_frozen_weights, with_module=True)
         # Full/partial fine-tuning, BitFit, LN tuning: CLIP's own weights change.
         self.clip_weights_trainable = any(
             getattr(m, 'tunes_clip_weights', False) for m in self.peft_methods)
+
+    def frozen_keys(self) -> set:
+        """State-dict keys (relative to this module) of CLIP's frozen tensors."""
+        trainable = {n for n, p in self.clip.named_parameters() if p.requires_grad}
+        return {f'clip.{k}' for k in self.clip.state_dict(keep_vars=True)
+                if k not in trainable}
+
+    def get_extra_state(self) -> dict:
+        return dict(clip_source=self.clip_source, frozen_saved=self.save_frozen)
+
+    def set_extra_state(self, state: dict) -> None:
+        if not state or state.get('frozen_saved', True):
+            return
+        ours, theirs = self.clip_source, state.get('clip_source', {})
+        for key in ('arch', 'pretrained', 'sha256'):
+            if theirs.get(key) is not None and ours.get(key) is not None and \
+                    theirs[key] != ours[key]:
+                raise ValueError(
+                    f'This checkpoint holds only the weights trained on top of CLIP '
+                    f'{theirs.get("arch")}/{theirs.get("pretrained")} '
+                    f'(sha256 {str(theirs.get("sha256"))[:12]}), but the model was built with '
+                    f'{ours.get("arch")}/{ours.get("pretrained")} '
+                    f'(sha256 {str(ours.get("sha256"))[:12]}): {key} differs.')
 
     @property
     def visual(self) -> nn.Module:
@@ -105,3 +141,30 @@ class OpenCLIPViT(BaseBackbone):
             else nullcontext()
         with ctx:
             return encode_class_names(self.clip, self.tokenizer, names, template)
+
+
+def _drop_frozen_weights(module, state_dict, prefix, local_metadata):
+    if module.save_frozen:
+        return state_dict
+    for key in module.frozen_keys():
+        state_dict.pop(prefix + key, None)
+    return state_dict
+
+
+def _fill_frozen_weights(module, state_dict, prefix, local_metadata, strict, missing_keys,
+                         unexpected_keys, error_msgs):
+    # A slim checkpoint: the frozen CLIP comes from the pretrained weights loaded at build.
+    missing = [k for k in module.frozen_keys() if prefix + k not in state_dict]
+    if missing:
+        own = _full_state(module)
+        for key in missing:
+            state_dict[prefix + key] = own[key].detach()
+
+
+def _full_state(module):
+    keep = module.save_frozen
+    module.save_frozen = True
+    try:
+        return module.state_dict(keep_vars=True)
+    finally:
+        module.save_frozen = keep

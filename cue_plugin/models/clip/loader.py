@@ -84,6 +84,7 @@ def build_open_clip(arch='ViT-B-16',
             tag_cfg = open_clip.get_pretrained_cfg(arch_name, pretrained)
             try:
                 checkpoint = open_clip.download_pretrained(tag_cfg, cache_dir=cache_dir)
+                source['sha256'] = file_sha256(checkpoint)
             except Exception as e:  # noqa: BLE001 - re-raised with the fix
                 raise RuntimeError(
                     f'Could not download open_clip weights {arch_name}/{pretrained}: {e}. '
