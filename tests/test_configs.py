@@ -39,3 +39,18 @@ def test_peft_configs_replace_adaptformer():
     cfg = Config.fromfile(osp.join(REPO, 'configs/peft/cue_clip_b16_cifar100lt_lora.py'))
     assert dict(cfg.model.backbone.peft) == dict(type='LoRA', rank='auto', targets=('q', 'v'))
     assert cfg.model.type == 'CUEImageClassifier'
+
+
+def test_model_index_lists_existing_configs():
+    import yaml
+    index = yaml.safe_load(open(osp.join(REPO, 'model-index.yml')))
+    names = []
+    for meta in index['Import']:
+        doc = yaml.safe_load(open(osp.join(REPO, meta)))
+        collections = {c['Name'] for c in doc['Collections']}
+        for m in doc['Models']:
+            assert osp.isfile(osp.join(REPO, m['Config'])), m['Config']
+            assert m['In Collection'] in collections
+            assert m['Results'][0]['Metrics']['Top 1 Accuracy'] > 0
+            names.append(m['Name'])
+    assert len(names) == len(set(names)) == 8

@@ -5,6 +5,8 @@ import re
 
 import torch
 
+from cue_plugin.models.backbones.open_clip_vit import decode_clip_record
+
 from test_train_test_resume import CUE_CONFIG, metric, run_tool, tiny_overrides
 
 
@@ -17,7 +19,7 @@ def test_slim_publish_test_infer(fake_cifar, tiny_clip_ckpt, tmp_path):
     ckpt = osp.join(work, 'epoch_1.pth')
     sd = torch.load(ckpt, map_location='cpu', weights_only=False)['state_dict']
     assert 'backbone.clip.visual.conv1.weight' not in sd  # frozen CLIP not saved
-    assert sd['backbone._extra_state']['clip_source']['pretrained'] == tiny_clip_ckpt
+    assert decode_clip_record(sd['backbone._extra_state'])['clip_source']['pretrained'] == tiny_clip_ckpt
 
     out = run_tool('tools/publish_model.py', ckpt, str(tmp_path / 'cue_tiny.pth'))
     published = re.search(r'(\S+cue_tiny-[0-9a-f]{8}\.pth)', out).group(1)

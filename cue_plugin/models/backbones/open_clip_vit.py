@@ -1,3 +1,4 @@
+import json
 from contextlib import nullcontext
 from typing import Optional, Sequence, Union
 
@@ -86,10 +87,14 @@ class OpenCLIPViT(BaseBackbone):
         return {f'clip.{k}' for k in self.clip.state_dict(keep_vars=True)
                 if k not in trainable}
 
-    def get_extra_state(self) -> dict:
-        return dict(clip_source=self.clip_source, frozen_saved=self.save_frozen)
+    def get_extra_state(self) -> torch.Tensor:
+        # JSON bytes as a uint8 tensor: state dicts must hold tensors only (mmengine
+        # broadcasts them across ranks).
+        record = dict(clip_source=self.clip_source, frozen_saved=self.save_frozen)
+        return torch.tensor(list(json.dumps(record).encode()), dtype=torch.uint8)
 
-    def set_extra_state(self, state: dict) -> None:
+    def set_extra_state(self, state) -> None:
+        state = decode_clip_record(state)
         if not state or state.get('frozen_saved', True):
             return
         ours, theirs = self.clip_source, state.get('clip_source', {})
@@ -141,6 +146,13 @@ class OpenCLIPViT(BaseBackbone):
             else nullcontext()
         with ctx:
             return encode_class_names(self.clip, self.tokenizer, names, template)
+
+
+def decode_clip_record(state) -> dict:
+    """The base-CLIP record a checkpoint's ``backbone._extra_state`` holds."""
+    if torch.is_tensor(state):
+        return json.loads(bytes(state.to(torch.uint8).tolist()).decode())
+    return state or {}
 
 
 def _drop_frozen_weights(module, state_dict, prefix, local_metadata):
