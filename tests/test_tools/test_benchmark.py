@@ -1,0 +1,21 @@
+from mmengine.config import Config
+
+from cue_plugin.benchmark import benchmark, format_result, without_cues
+from test_train_test_resume import CUE_CONFIG, REPO
+
+
+def test_benchmark_reports_throughput_breakdown_memory_and_flops():
+    cfg = Config.fromfile(f'{REPO}/{CUE_CONFIG}')
+    cfg.merge_from_dict({'model.backbone.arch': 'CUE-Tiny-ViT',
+                         'model.backbone.pretrained': None})
+    ref = benchmark(without_cues(cfg), batch_size=4, iters=1, warmup=1, peak_tflops=1.0)
+    ref['_name'] = 'cues off'
+    res = benchmark(cfg, batch_size=4, iters=1, warmup=1, peak_tflops=1.0)
+    ev = benchmark(cfg, mode='eval', batch_size=4, iters=1, warmup=1)
+    assert without_cues(cfg).model.instance_cue is None
+    for r in (ref, res, ev):
+        assert r['img_per_s'] > 0 and r['peak_mem_gib'] > 0 and r['gflop_per_img'] > 0
+    # The online teacher adds a forward: more FLOPs per image than the LIFT path.
+    assert res['gflop_per_img'] > ref['gflop_per_img'] > ev['gflop_per_img']
+    assert set(res['breakdown_ms']) == {'preprocess', 'forward', 'backward_step'}
+    assert 0 < res['mfu'] and 'vs cues off' in format_result('cue', res, ref)

@@ -1,0 +1,51 @@
+# Steady-state training throughput of a config's model on synthetic batches, with the
+# same model on the LIFT path (cues off) measured in the same run as the reference.
+#   python tools/benchmark_train.py CONFIG [--batch-size 128] [--iters 20] [--amp]
+#       [--peak-tflops 798] [--cfg-options ...] [--json out.json]
+import argparse
+import json
+
+from mmengine.config import Config, DictAction
+
+import cue_plugin  # noqa: F401
+from cue_plugin.benchmark import benchmark, format_result, without_cues
+
+
+def main(mode='train'):
+    p = argparse.ArgumentParser(description=f'Benchmark {mode}')
+    p.add_argument('config')
+    p.add_argument('--batch-size', type=int, default=128)
+    p.add_argument('--iters', type=int, default=20)
+    p.add_argument('--warmup', type=int, default=5)
+    p.add_argument('--input-size', type=int, default=224)
+    p.add_argument('--device')
+    p.add_argument('--amp', action='store_true', help='autocast (fp16 on GPU, bf16 on CPU)')
+    p.add_argument('--peak-tflops', type=float, help='device peak for MFU (e.g. 798 for '
+                   'bf16 measured on an H100)')
+    p.add_argument('--no-reference', action='store_true')
+    p.add_argument('--json')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = p.parse_args()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    kw = dict(mode=mode, batch_size=args.batch_size, iters=args.iters, warmup=args.warmup,
+              device=args.device, input_size=args.input_size, peak_tflops=args.peak_tflops,
+              amp=args.amp)
+    results = {}
+    if not args.no_reference and mode == 'train':
+        ref = benchmark(without_cues(cfg), **kw)
+        ref['_name'] = 'cues off (LIFT path)'
+        results['reference'] = ref
+        print(format_result(ref['_name'], ref))
+    res = benchmark(cfg, **kw)
+    results['config'] = res
+    print(format_result(f'{mode}: {args.config.split("/")[-1]}', res,
+                        results.get('reference')))
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
