@@ -9,6 +9,15 @@ from cue_plugin.registry import MODELS
 from ..clip import DEFAULT_TEMPLATE
 
 
+def checked_classnames(classnames: Sequence[str], num_classes: int, source: str) -> list:
+    """``classnames`` as a list, or an error naming ``source`` if the count is wrong."""
+    classnames = list(classnames)
+    if len(classnames) != num_classes:
+        raise ValueError(f'{source} has {len(classnames)} class names but the head has '
+                         f'num_classes={num_classes}.')
+    return classnames
+
+
 @MODELS.register_module()
 class CosineClsHead(ClsHead):
     """Cosine classifier ``z_c = s * <f/|f|, w_c/|w_c|>`` without bias (LIFT, CUE).
@@ -52,11 +61,7 @@ class CosineClsHead(ClsHead):
         nn.init.normal_(self.weight, std=0.01)
 
     def set_classnames(self, classnames: Sequence[str], source: str = 'classnames') -> None:
-        classnames = list(classnames)
-        if len(classnames) != self.num_classes:
-            raise ValueError(f'{source} has {len(classnames)} class names but the head has '
-                             f'num_classes={self.num_classes}.')
-        self.classnames = classnames
+        self.classnames = checked_classnames(classnames, self.num_classes, source)
 
     @torch.no_grad()
     def init_from_text(self, text_features: torch.Tensor) -> None:

@@ -8,6 +8,7 @@ from cue_plugin.cues import (builtin_taxonomy, instance_cue_targets, load_class_
                              neighbour_matrix, taxonomy_neighbours)
 from cue_plugin.fileio import resolve_resource
 from cue_plugin.registry import MODELS
+from .cosine_cls_head import checked_classnames
 
 
 class CUEObjective:
@@ -62,11 +63,7 @@ class CUEObjective:
         return self.lambda_llm > 0
 
     def set_classnames(self, classnames: Sequence[str], source: str = 'classnames') -> None:
-        classnames = list(classnames)
-        if len(classnames) != self.num_classes:
-            raise ValueError(f'{source} has {len(classnames)} class names but the head has '
-                             f'num_classes={self.num_classes}.')
-        self.classnames = classnames
+        self.classnames = classnames = checked_classnames(classnames, self.num_classes, source)
         if self.uses_class_cue:
             if 'file' in self.class_cue:
                 path = resolve_resource(self.class_cue['file'], 'class_cues')
