@@ -122,7 +122,12 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
         step(timing)
     _sync(device)
     elapsed = time.perf_counter() - start
+    # nn.MultiheadAttention's fused eval path hides its FLOPs from the counter: count
+    # in train mode (same arithmetic) and restore.
+    was_training = model.training
+    model.train()
     flops = count_flops(step) / batch_size  # per image, forward (+ backward)
+    model.train(was_training)
     ips = batch_size * iters / elapsed
     return dict(
         mode=mode, device=str(device), batch_size=batch_size, iters=iters,

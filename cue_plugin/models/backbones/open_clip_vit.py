@@ -33,6 +33,10 @@ class OpenCLIPViT(BaseBackbone):
             ``dict(type='FullFineTuning')``. None trains nothing here.
         num_classes (int, optional): number of classes, for ``bottleneck='auto'``; the
             :class:`CLIPImageClassifier` fills it from the head.
+        frozen_dtype (str, optional): store CLIP's frozen weights in ``'bf16'`` or
+            ``'fp16'`` and run the tower under autocast to that dtype (trainable PEFT
+            weights stay fp32); halves the frozen weights' memory and feeds tensor cores.
+            None (default) keeps fp32 as the papers do (with AMP from the optimizer).
         save_frozen (bool | str): keep CLIP's frozen weights in checkpoints. ``'auto'``
             (default) drops them when ``pretrained`` names weights to rebuild them from,
             so a ViT-B/16 checkpoint holds only what was trained (a few MB) plus a record
@@ -48,6 +52,7 @@ class OpenCLIPViT(BaseBackbone):
                  peft: Union[dict, Sequence[dict], None] = None,
                  num_classes: Optional[int] = None,
                  save_frozen: Union[bool, str] = 'auto',
+                 frozen_dtype: Optional[str] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         clip, tokenizer, source = build_open_clip(arch, pretrained, model_cfg, quick_gelu)
@@ -69,6 +74,19 @@ class OpenCLIPViT(BaseBackbone):
             method = MODELS.build(cfg)
             method.inject(self.clip.visual, num_classes=num_classes)
             self.peft_methods.append(method)
+        dtypes = {None: None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+        if frozen_dtype not in dtypes:
+            raise ValueError(f"frozen_dtype must be None, 'bf16' or 'fp16', got {frozen_dtype!r}.")
+        self.frozen_dtype = dtypes[frozen_dtype]
+        if self.frozen_dtype is not None:
+            # Matrices and embeddings in the low dtype; LayerNorms stay fp32 (tiny, and
+            # CPU autocast does not cast their affine weights).
+            for m in self.clip.modules():
+                if isinstance(m, nn.LayerNorm):
+                    continue
+                for p in m.parameters(recurse=False):
+                    if not p.requires_grad:
+                        p.data = p.data.to(self.frozen_dtype)
         if save_frozen not in (True, False, 'auto'):
             raise ValueError(f"save_frozen must be True, False or 'auto', got {save_frozen!r}.")
         self.save_frozen = bool(not pretrained) if save_frozen == 'auto' else save_frozen
@@ -123,10 +141,13 @@ class OpenCLIPViT(BaseBackbone):
 
     def forward(self, x: torch.Tensor) -> tuple:
         visual = self.visual
-        x = visual._embeds(x)
-        x = visual.transformer(x)
-        pooled, _ = visual._pool(x)
-        return (pooled, )
+        if self.frozen_dtype is None:
+            x = visual.transformer(visual._embeds(x))
+            return (visual._pool(x)[0], )
+        with torch.autocast(x.device.type, dtype=self.frozen_dtype):
+            x = visual.transformer(visual._embeds(x.to(self.frozen_dtype)))
+            pooled = visual._pool(x)[0]
+        return (pooled.float(), )
 
     def zero_shot_features(self, x: torch.Tensor) -> torch.Tensor:
         """Frozen CLIP's normalised image embedding, PEFT switched off. Inputs of another
@@ -136,7 +157,7 @@ class OpenCLIPViT(BaseBackbone):
             x = torch.nn.functional.interpolate(x.float(), size=size, mode='bilinear',
                                                 align_corners=False, antialias=True)
         with torch.no_grad(), peft_disabled(self.visual):
-            feat = self.forward(x)[0] @ self.image_projection
+            feat = self.forward(x)[0] @ self.image_projection.float()
         return torch.nn.functional.normalize(feat.float(), dim=-1)
 
     def encode_class_names(self, names: Sequence[str],
@@ -144,6 +165,8 @@ class OpenCLIPViT(BaseBackbone):
         """Normalised CLIP text features (C x embed_dim) of ``template`` prompts."""
         ctx = torch.autocast('cuda', enabled=False) if self.image_projection.is_cuda \
             else nullcontext()
+        if self.frozen_dtype is not None:
+            ctx = torch.autocast(self.image_projection.device.type, dtype=self.frozen_dtype)
         with ctx:
             return encode_class_names(self.clip, self.tokenizer, names, template)
 

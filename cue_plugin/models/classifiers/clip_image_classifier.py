@@ -43,7 +43,7 @@ class CLIPImageClassifier(ImageClassifier):
                 "class names: add custom_hooks=[dict(type='ClassMetaHook')] (reads them "
                 "from the training set's metainfo) or set model.head.classnames.")
         text = self.backbone.encode_class_names(head.classnames, head.text_template)
-        proj = self.backbone.image_projection.detach().float()
+        proj = self.backbone.image_projection.detach().float()  # may be stored in bf16
         head.init_from_text(text.to(proj.device) @ proj.t())
         MMLogger.get_current_instance().info(
             f'Initialised {type(head).__name__} from CLIP text features of '

@@ -1,0 +1,3 @@
+from .resize_cls_data_preprocessor import ResizeClsDataPreprocessor
+
+__all__ = ['ResizeClsDataPreprocessor']

@@ -1,0 +1,84 @@
+"""The fast path (frozen CLIP stored in bf16, tower under bf16 autocast) against the plain
+fp32 path on a tiny model: losses within 2% and gradients within 0.1 cosine distance."""
+import pytest
+import torch
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+
+def _model(ckpt, dtype):
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='CUEImageClassifier',
+        backbone=dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', pretrained=ckpt,
+                      frozen_dtype=dtype, peft=dict(type='AdaptFormer', bottleneck=4)),
+        head=dict(type='CUEClsHead', num_classes=4, classnames=['cat', 'dog', 'car', 'bus'],
+                  class_cue=None, loss=dict(type='LogitAdjustedLoss', class_counts=[8, 4, 2, 1]),
+                  bla_loss=dict(type='BinaryLogitAdjustedLoss', class_counts=[8, 4, 2, 1]))))
+    model.init_weights()
+    with torch.no_grad():  # non-zero adapters, so their gradients are all informative
+        for m in model.modules():
+            if hasattr(m, 'up') and isinstance(m.up, torch.nn.Linear):
+                torch.nn.init.normal_(m.up.weight, std=0.02)
+    return model
+
+
+def _loss_and_grads(model, x, labels):
+    samples = [DataSample().set_gt_label(y) for y in labels]
+    losses = model(x, samples, mode='loss')
+    loss = sum(losses.values())
+    loss.backward()
+    grads = {n: p.grad.detach().clone() for n, p in model.named_parameters()
+             if p.requires_grad}
+    return losses, grads
+
+
+def test_bf16_frozen_path_matches_fp32(tiny_clip_ckpt):
+    x = torch.randn(6, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+    labels = [0, 1, 2, 3, 0, 1]
+    ref = _model(tiny_clip_ckpt, None)
+    fast = _model(tiny_clip_ckpt, 'bf16')
+    frozen = [p for n, p in fast.backbone.clip.named_parameters()
+              if not p.requires_grad and 'ln' not in n]
+    assert frozen and all(p.dtype == torch.bfloat16 for p in frozen)
+    assert all(p.dtype == torch.float32 for p in fast.parameters() if p.requires_grad)
+    l_ref, g_ref = _loss_and_grads(ref, x, labels)
+    l_fast, g_fast = _loss_and_grads(fast, x, labels)
+    for k in l_ref:
+        assert l_fast[k].item() == pytest.approx(l_ref[k].item(), rel=2e-2), k
+    assert set(g_ref) == set(g_fast)
+    for n in g_ref:
+        cos = torch.nn.functional.cosine_similarity(g_ref[n].flatten(), g_fast[n].flatten(), 0)
+        assert cos > 0.9, (n, float(cos))
+    # The same instance-cue targets from the bf16 teacher on this batch.
+    assert torch.equal(ref.zero_shot_logits(x).topk(2).indices,
+                       fast.zero_shot_logits(x).topk(2).indices)
+
+
+def test_bad_frozen_dtype():
+    with pytest.raises(ValueError, match='frozen_dtype'):
+        MODELS.build(dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', frozen_dtype='int8'))
+
+
+def test_device_resize_matches_the_pillow_pipeline(fake_cifar):
+    import copy
+
+    from mmengine.dataset import pseudo_collate
+
+    from cue_plugin.registry import DATASETS
+    mean = [0.48145466 * 255, 0.4578275 * 255, 0.40821073 * 255]
+    std = [0.26862954 * 255, 0.26130258 * 255, 0.27577711 * 255]
+    cpu = [dict(type='ResizeEdge', scale=224, edge='short', backend='pillow',
+                interpolation='bilinear'), dict(type='CenterCrop', crop_size=224),
+           dict(type='PackInputs')]
+    ds_a = DATASETS.build(dict(type='CIFAR100LT', data_root=fake_cifar, test_mode=True,
+                               pipeline=cpu, indices=8))
+    ds_b = DATASETS.build(dict(type='CIFAR100LT', data_root=fake_cifar, test_mode=True,
+                               pipeline=[dict(type='PackInputs')], indices=8))
+    pre_a = MODELS.build(dict(type='ClsDataPreprocessor', mean=mean, std=std))
+    pre_b = MODELS.build(dict(type='ResizeClsDataPreprocessor', size=224, mean=mean, std=std))
+    a = pre_a(pseudo_collate([ds_a[i] for i in range(8)]))['inputs']
+    b = pre_b(pseudo_collate([ds_b[i] for i in range(8)]))['inputs']
+    assert a.shape == b.shape == (8, 3, 224, 224)
+    # One grey level (Pillow's uint8 rounding) in normalised units.
+    assert (a - b).abs().max() <= 1.0 / min(std) + 1e-4
