@@ -1,0 +1,99 @@
+"""CAP's formulas (SPEC §3) against independent computations."""
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from cue_plugin.cap import (calibrated_margin, detect_mismatch, fixmatch_mask, growth_k,
+                            rescale_rows, select_top_k_per_class, similarity_matrix)
+from cue_plugin.models.losses import CalibratedMarginLoss
+
+
+def test_margin_matrix_both_forms_by_hand():
+    torch.manual_seed(0)
+    text = torch.randn(4, 8)
+    means = torch.randn(4, 8)
+    has = torch.tensor([1, 1, 0, 1])
+    s = similarity_matrix(text, means, has)
+    t = F.normalize(text, dim=-1).tolist()
+    v = [F.normalize(means[i], dim=0).tolist() if has[i] else t[i] for i in range(4)]
+    dot = lambda a, b: sum(x * y for x, y in zip(a, b))  # noqa: E731
+    for i in range(4):
+        row = [max(dot(t[i], t[j]), dot(v[i], v[j])) for j in range(4)]
+        lo, hi = min(row), max(row)
+        expected = [lo + (x - lo) * (1 - lo) / (hi - lo) for x in row]
+        assert s[i].tolist() == pytest.approx(expected, abs=1e-5)
+        assert max(s[i].tolist()) == pytest.approx(1.0, abs=1e-6)
+
+    sigma = torch.tensor([40.0, 10.0, 0.0, 20.0])
+    r = [x / 40 for x in sigma.tolist()]
+    m = 12.0
+    code = calibrated_margin(s, sigma, m, 'code')
+    paper = calibrated_margin(s, sigma, m, 'paper')
+    dmax = max(1 - x for x in r)
+    for y in range(4):
+        for j in range(4):
+            e_code = 0 if y == j else (1 - r[y]) / (1 + r[y]) * (max(r) - min(r)) * m * s[y, j]
+            e_paper = 0 if y == j else m * dmax * (1 - r[y]) * s[y, j]
+            assert code[y, j].item() == pytest.approx(float(e_code), abs=1e-5)
+            assert paper[y, j].item() == pytest.approx(float(e_paper), abs=1e-5)
+    seen = torch.tensor([0, 1, 1, 0])
+    trzsl = calibrated_margin(s, sigma, m, 'code', seen=seen)
+    assert trzsl[1].abs().sum() == 0 and trzsl[2].abs().sum() == 0  # r = 1 -> no margin
+
+
+def test_calibrated_margin_loss_by_hand():
+    z = torch.tensor([[2.0, 1.0, 0.0], [0.5, 0.5, 3.0]])
+    y = torch.tensor([0, 2])
+    margin = torch.tensor([[0.0, 1.0, 2.0], [3.0, 0.0, 1.0], [0.5, 0.25, 0.0]])
+    loss = CalibratedMarginLoss()
+    assert torch.allclose(loss(z, y), F.cross_entropy(z, y))  # no margin yet
+    loss.set_margin(margin)
+
+    def ce(row, t):
+        return math.log(sum(math.exp(v) for v in row)) - row[t]
+    expected = (ce([2.0, 2.0, 2.0], 0) + ce([1.0, 0.75, 3.0], 2)) / 2
+    assert loss(z, y).item() == pytest.approx(expected, rel=1e-6)
+    # FixMatch mask as weights, averaged over the confident samples only.
+    w = torch.tensor([1.0, 0.0])
+    assert loss(z, y, weight=w, avg_factor=1.0).item() == pytest.approx(
+        ce([2.0, 2.0, 2.0], 0), rel=1e-6)
+
+
+def test_growth_schedule():
+    n, c = 5000, 10  # 0.8 * 5000 / 10 = 400
+    assert growth_k(0, n, c) == 16
+    assert growth_k(4, n, c) == 16  # updated only at 0, 5, 10, ...
+    assert growth_k(5, n, c) == int(16 + (400 - 16) * 5 / 35)
+    assert growth_k(35, n, c) == growth_k(49, n, c) == 400
+    assert growth_k(35, 10**7, c) == 1000
+
+
+def test_fixmatch_mask_and_fpl_selection():
+    logits = torch.tensor([[5.0, 0.0], [0.1, 0.0], [0.0, 4.0]])
+    mask, yhat = fixmatch_mask(logits, tau=0.85)
+    assert mask.tolist() == [1.0, 0.0, 1.0] and yhat.tolist() == [0, 0, 1]
+    probs = torch.tensor([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7]])
+    assert select_top_k_per_class(probs, 2).tolist() == [0, 0, -1, 1]
+
+
+@pytest.mark.parametrize('seed', range(8))
+def test_mismatch_detection_finds_the_planted_class(seed):
+    # CLIP-like geometry: a shared modality gap (orthogonal to every concept) dominates,
+    # class cosines differ by a few hundredths, so 100x logits do not saturate. The
+    # planted class's images show a concept no class name describes.
+    torch.manual_seed(seed)
+    c, per, d = 10, 60, 32
+    planted = seed % c
+    text = F.normalize(torch.randn(c, d), dim=-1)
+    q = torch.linalg.qr(text.t()).Q
+    e = torch.randn(d)
+    elsewhere = F.normalize(e - q @ (q.t() @ e), dim=0)
+    basis = torch.linalg.qr(torch.cat([text, elsewhere[None]]).t()).Q
+    g = torch.randn(d)
+    gap = F.normalize(g - basis @ (basis.t() @ g), dim=0)
+    x = torch.cat([
+        F.normalize(0.04 * (elsewhere if k == planted else text[k]) + gap +
+                    0.003 * torch.randn(per, d), dim=-1) for k in range(c)])
+    assert detect_mismatch(x, text) == [planted]
