@@ -2,13 +2,11 @@
 # the class cue's neighbours and in zero-shot CLIP's top-k, images zero-shot CLIP gets
 # right that the model gets wrong, and PNG plots.
 import argparse
-import json
 import os
 import os.path as osp
 
 os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402

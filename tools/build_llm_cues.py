@@ -4,8 +4,6 @@
 #   offline:  --source taxonomy --taxonomy cifar100 | --parent-map F | --categories F --parent-field genus
 #             --source text-knn --k 4
 import argparse
-import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 

@@ -2,7 +2,6 @@
 #   python tools/infer.py CONFIG CHECKPOINT IMAGES... [--topk 3] [--out preds.json]
 import argparse
 import os
-import os.path as osp
 
 os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
 

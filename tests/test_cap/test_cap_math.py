@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from cue_plugin.cap import (calibrated_margin, detect_mismatch, fixmatch_mask, growth_k,
-                            rescale_rows, select_top_k_per_class, similarity_matrix)
+                            select_top_k_per_class, similarity_matrix)
 from cue_plugin.models.losses import CalibratedMarginLoss
 
 

@@ -61,8 +61,6 @@ def test_bad_frozen_dtype():
 
 
 def test_device_resize_matches_the_pillow_pipeline(fake_cifar):
-    import copy
-
     from mmengine.dataset import pseudo_collate
 
     from cue_plugin.registry import DATASETS

@@ -1,6 +1,5 @@
 import copy
 
-import torch
 from mmengine.logging import MMLogger
 from mmpretrain.models.classifiers import ImageClassifier
 

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from mmpretrain.registry import BATCH_AUGMENTS
 from mmpretrain.structures import DataSample
 
-from cue_plugin.cues import instance_cue_targets, zero_shot_topk
+from cue_plugin.cues import zero_shot_topk
 from cue_plugin.registry import MODELS
 from ..clip import DEFAULT_TEMPLATE
 from .clip_image_classifier import CLIPImageClassifier
@@ -104,28 +104,25 @@ class CUEImageClassifier(CLIPImageClassifier):
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
         head = self.head
         uses_vlm = getattr(head, 'uses_instance_cue', False)
+        labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
         if uses_vlm and self.instance_cue is not None and \
                 self.instance_cue['mode'] == 'online':
-            labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
             topk = zero_shot_topk(self.zero_shot_logits(inputs), labels,
                                   self.instance_cue['k'])
             for ds, row in zip(data_samples, topk):
                 ds.set_field(row, 'vlm_cue')
         if self.mixers:
-            labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
             c = head.num_classes
-            parts = [F.one_hot(labels, c).float()]
+            targets = [('gt_score', F.one_hot(labels, c).float())]
             if getattr(head, 'uses_class_cue', False):
-                parts.append(head.class_cue_targets(labels))
+                targets.append(('llm_target', head.class_cue_targets(labels)))
             if uses_vlm:
-                parts.append(head.instance_cue_targets(data_samples, labels))
-            inputs, mixed = self._mix(inputs, torch.cat(parts, dim=1))
-            fields = ['gt_score'] + (['llm_target'] if len(parts) > 1 and
-                                     getattr(head, 'uses_class_cue', False) else [])
-            fields += ['vlm_target'] if uses_vlm else []
-            for i, ds in enumerate(data_samples):
-                for j, field in enumerate(fields):
-                    ds.set_field(mixed[i, j * c:(j + 1) * c], field)
+                targets.append(('vlm_target', head.instance_cue_targets(data_samples, labels)))
+            # One mix for all: images and every target get the same weights and partners.
+            inputs, mixed = self._mix(inputs, torch.cat([t for _, t in targets], dim=1))
+            for j, (field, _) in enumerate(targets):
+                for ds, row in zip(data_samples, mixed[:, j * c:(j + 1) * c]):
+                    ds.set_field(row, field)
         return super().loss(inputs, data_samples)
 
     def train(self, mode: bool = True):

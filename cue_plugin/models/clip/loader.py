@@ -1,7 +1,6 @@
 """The one place that builds open_clip models and loads their weights."""
 import copy
 import hashlib
-import os
 import os.path as osp
 from typing import Optional, Tuple
 

@@ -1,7 +1,6 @@
 from typing import List, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from mmpretrain.structures import DataSample
 
 from cue_plugin.cues import (builtin_taxonomy, instance_cue_targets, load_class_cue,

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 
 from cue_plugin.registry import MODELS
-from .base import BasePEFT, auto_bottleneck, check_size, resolve_size  # noqa: F401
+from .base import BasePEFT, check_size, resolve_size
 from .block import wrap_blocks
 
 
