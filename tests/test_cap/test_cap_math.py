@@ -97,3 +97,40 @@ def test_mismatch_detection_finds_the_planted_class(seed):
         F.normalize(0.04 * (elsewhere if k == planted else text[k]) + gap +
                     0.003 * torch.randn(per, d), dim=-1) for k in range(c)])
     assert detect_mismatch(x, text) == [planted]
+
+
+@pytest.mark.parametrize('paradigm', ['UL', 'SSL', 'TRZSL'])
+def test_paradigm_splits(paradigm):
+    import numpy as np
+
+    from cue_plugin.cap import split_paradigm
+    labels = np.repeat(np.arange(13), 7)
+    out = split_paradigm(labels, 13, paradigm, seed=1)
+    assert len(np.intersect1d(out['labelled'], out['unlabelled'])) == 0
+    assert len(out['labelled']) + len(out['unlabelled']) == len(labels)
+    if paradigm == 'UL':
+        assert len(out['labelled']) == 0
+    elif paradigm == 'SSL':
+        assert np.bincount(labels[out['labelled']], minlength=13).tolist() == [2] * 13
+    else:
+        assert len(out['seen_classes']) == 8  # round(0.62 * 13)
+        assert set(labels[out['labelled']]) == set(out['seen_classes'])
+        assert not set(labels[out['unlabelled']]) & set(out['seen_classes'])
+        again = split_paradigm(labels, 13, paradigm, seed=1)
+        assert again['seen_classes'].tolist() == out['seen_classes'].tolist()
+
+
+def test_coop_split_datasets(tmp_path):
+    import json
+
+    from cue_plugin.datasets import EuroSAT, RESISC45
+    split = {'train': [['AnnualCrop/a.jpg', 0, 'Annual Crop Land'], ['Forest/b.jpg', 1, 'Forest']],
+             'val': [], 'test': [['Forest/c.jpg', 1, 'Forest']]}
+    (tmp_path / 'split_zhou_EuroSAT.json').write_text(json.dumps(split))
+    ds = EuroSAT(data_root=str(tmp_path))
+    assert ds.metainfo['classes'] == ('Annual Crop Land', 'Forest') and len(ds) == 2
+    assert ds.get_data_info(1)['img_path'] == str(tmp_path / '2750' / 'Forest/b.jpg')
+    assert EuroSAT(data_root=str(tmp_path), split='test').test_mode
+    (tmp_path / 'split_RESISC45.json').write_text(json.dumps({'train': [['x.jpg', 0]]}))
+    with pytest.raises(ValueError, match=r"train\[0\] should be \[path, label, classname\]"):
+        RESISC45(data_root=str(tmp_path))
