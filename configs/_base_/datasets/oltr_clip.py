@@ -2,6 +2,7 @@
 # train RandomResizedCrop(224) + HorizontalFlip; test Resize(256) + CenterCrop(224);
 # torchvision-style bilinear resizing via Pillow; CLIP mean/std. Optional five-crop TTE
 # (tools/test.py --tta): Resize(248) + FiveCrop(224), logits averaged.
+_base_ = ['../tta/five_crop.py']
 data_preprocessor = dict(
     mean=[0.48145466 * 255, 0.4578275 * 255, 0.40821073 * 255],
     std=[0.26862954 * 255, 0.26130258 * 255, 0.27577711 * 255],
@@ -20,17 +21,7 @@ test_pipeline = [
     dict(type='CenterCrop', crop_size=224),
     dict(type='PackInputs'),
 ]
-tta_model = dict(type='AverageLogitsTTA')
-tta_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=224 + 24, edge='short', backend='pillow',
-         interpolation='bilinear'),
-    dict(type='TestTimeAug',
-         transforms=[[dict(type='CropAt', crop_size=224, position=p)
-                      for p in ('center', 'top_left', 'top_right', 'bottom_left',
-                                'bottom_right')],
-                     [dict(type='PackInputs')]]),
-]
+tta_pipeline = [dict(type='LoadImageFromFile'), {{_base_.tta_resize}}, {{_base_.five_crop}}]
 train_dataloader = dict(batch_size=128, num_workers=8,
                         sampler=dict(type='DefaultSampler', shuffle=True))
 val_dataloader = dict(batch_size=256, num_workers=8,
