@@ -134,3 +134,42 @@ def test_coop_split_datasets(tmp_path):
     (tmp_path / 'split_RESISC45.json').write_text(json.dumps({'train': [['x.jpg', 0]]}))
     with pytest.raises(ValueError, match=r"train\[0\] should be \[path, label, classname\]"):
         RESISC45(data_root=str(tmp_path))
+
+
+def test_maple_prompts_on_a_tiny_clip():
+    import open_clip
+
+    from cue_plugin.cap.maple import MaPLe, ResidualAdapter
+    from cue_plugin.models.clip import build_open_clip
+    torch.manual_seed(0)
+    clip, tok, _ = build_open_clip('CUE-Tiny-ViT-28')  # 2 text layers: one deep prompt
+    clip.requires_grad_(False)
+    reference = open_clip.create_model('CUE-Tiny-ViT-28')
+    reference.load_state_dict(clip.state_dict())
+    reference.eval()
+    maple = MaPLe(clip, tok, n_ctx=2, depth=2)
+    clip.eval()
+    names, x = ['cat', 'pickup_truck'], torch.randn(2, 3, 28, 28)
+    # Context initialised from "a photo": layer-0 text prompts equal the plain prompt's.
+    with torch.no_grad():
+        emb = clip.token_embedding(tok(['a photo of a']))[0, 1:3]
+    assert torch.equal(maple.ctx.data, emb)
+    # Prompts switched off: exactly frozen CLIP (the zero-shot pseudolabeller).
+    with torch.no_grad(), maple.zero_shot():
+        t = maple.encode_text(names)
+        v = maple.encode_image(x)
+        t_ref = F.normalize(reference.encode_text(tok(['a photo of a cat.',
+                                                       'a photo of a pickup truck.'])), dim=-1)
+        v_ref = F.normalize(reference.encode_image(x), dim=-1)
+    assert torch.allclose(t, t_ref, atol=1e-5) and torch.allclose(v, v_ref, atol=1e-5)
+    # Prompted: 100 cos logits; gradients reach only prompts and couplings.
+    logits = 100 * maple.encode_image(x) @ maple.encode_text(names).t()
+    logits.logsumexp(-1).sum().backward()
+    assert maple.ctx.grad is not None and maple.deep_text[0].grad is not None
+    assert maple.couplings[0].weight.grad is not None
+    assert all(p.grad is None for p in clip.parameters())
+    with pytest.raises(ValueError, match='depth must be in 1..2'):
+        MaPLe(build_open_clip('CUE-Tiny-ViT-28')[0], tok, depth=3)
+    adapter = ResidualAdapter(32, 8)
+    y = torch.randn(3, 32)
+    assert torch.allclose(adapter(y), y + 0.01 * adapter.net(y))
