@@ -60,3 +60,11 @@ def test_weight_tuning_method_keeps_its_tuned_weights(tiny_clip_ckpt):
     assert 'backbone.clip.visual.ln_post.bias' in sd
     assert 'backbone.clip.visual.ln_post.weight' not in sd
     assert 'teacher.clip.visual.ln_post.bias' not in sd  # the teacher is all frozen
+
+
+def test_same_base_weights_at_another_path_load(tiny_clip_ckpt, tmp_path):
+    import shutil
+    copy = str(tmp_path / 'elsewhere.pt')
+    shutil.copy(tiny_clip_ckpt, copy)
+    sd = _model(tiny_clip_ckpt).state_dict()
+    _model(copy).load_state_dict(sd)  # same sha256: accepted

@@ -116,9 +116,12 @@ class OpenCLIPViT(BaseBackbone):
         if not state or state.get('frozen_saved', True):
             return
         ours, theirs = self.clip_source, state.get('clip_source', {})
-        for key in ('arch', 'pretrained', 'sha256'):
-            if theirs.get(key) is not None and ours.get(key) is not None and \
-                    theirs[key] != ours[key]:
+        # The weights' hash decides when both sides know it (a tag or a local copy of the
+        # same file elsewhere are the same base); else the names must agree.
+        keys = ('arch', 'sha256') if ours.get('sha256') and theirs.get('sha256') else \
+            ('arch', 'pretrained')
+        for key in keys:
+            if theirs.get(key) != ours.get(key):
                 raise ValueError(
                     f'This checkpoint holds only the weights trained on top of CLIP '
                     f'{theirs.get("arch")}/{theirs.get("pretrained")} '
