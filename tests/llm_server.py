@@ -12,11 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class FakeLLM:
 
-    def __init__(self, faults=(), on_request=None, answer=None):
+    def __init__(self, faults=(), on_request=None, answer=None, raw=None):
         self.faults = list(faults)
         self.requests = []  # batch names of every completion request served or failed
         self.on_request = on_request
         self.answer = answer or self.default_answer
+        self.raw = raw  # raw(messages) -> answer dict, for prompts other than the cue one
         self.lock = threading.Lock()
         server = self
 
@@ -71,6 +72,14 @@ class FakeLLM:
     def respond(self, path, body):
         if path != '/v1/chat/completions':
             return 404, {'error': {'message': 'not found'}}, {}
+        if self.raw is not None:
+            with self.lock:
+                self.requests.append(body['messages'][-1]['content'])
+                fault = self.faults.pop(0) if self.faults else None
+                n = len(self.requests)
+            content = 'not json' if fault == 'malformed' else json.dumps(
+                self.raw(body['messages']))
+            return 200, self._completion(body, content, n), {}
         try:
             candidates, batch, _ = self.parse(body)
         except (AttributeError, ValueError):
@@ -95,7 +104,11 @@ class FakeLLM:
             content = '```json\n' + json.dumps(ans) + '\n```'
         else:
             content = json.dumps(self.answer(candidates, batch))
-        return 200, {
+        return 200, self._completion(body, content, n), {}
+
+    @staticmethod
+    def _completion(body, content, n):
+        return {
             'id': f'chatcmpl-{n}', 'object': 'chat.completion', 'created': 0,
             'model': body['model'],
             'choices': [{'index': 0, 'finish_reason': 'stop',
@@ -103,4 +116,4 @@ class FakeLLM:
             'usage': {'prompt_tokens': len(json.dumps(body)) // 4,
                       'completion_tokens': len(content) // 4,
                       'total_tokens': len(json.dumps(body)) // 4 + len(content) // 4},
-        }, {}
+        }

@@ -1,0 +1,61 @@
+# CAP's concept-mismatch detection on a config's training images: iterative k-means
+# matching of zero-shot CLIP image clusters to class names; writes the mismatch classes
+# with their image centres (for tools/enhance_descriptions.py).
+#   python tools/detect_mismatch.py CONFIG --out mismatch.json [--cfg-options ...]
+import argparse
+import copy
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+import cue_plugin  # noqa: F401
+from cue_plugin.cap.concepts import find_mismatches, image_features
+from cue_plugin.fileio import atomic_write_json
+from cue_plugin.registry import MODELS
+
+
+def main():
+    p = argparse.ArgumentParser(description='Detect concept-mismatch classes')
+    p.add_argument('config')
+    p.add_argument('--out', required=True)
+    p.add_argument('--batch-size', type=int, default=256)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = p.parse_args()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    loader_cfg = copy.deepcopy(cfg.test_dataloader)
+    loader_cfg.dataset = copy.deepcopy(cfg.train_dataloader.dataset)
+    loader_cfg.dataset.pipeline = cfg.test_dataloader.dataset.pipeline
+    loader_cfg.batch_size = args.batch_size
+    loader = Runner.build_dataloader(loader_cfg)
+    classes = list(loader.dataset.metainfo['classes'])
+    backbone_cfg = copy.deepcopy(cfg.model.backbone)
+    backbone_cfg.pop('peft', None)
+    backbone = MODELS.build(backbone_cfg)
+    backbone.eval()  # BaseBackbone.train() returns None, so no chaining
+    preproc = MODELS.build(dict(cfg.get('data_preprocessor', {}),
+                                type=cfg.get('data_preprocessor', {}).get(
+                                    'type', 'ClsDataPreprocessor')))
+
+    class Normalised:  # loader yielding preprocessed batches
+        def __init__(self, loader):
+            self.loader, self.dataset = loader, loader.dataset
+
+        def __iter__(self):
+            for data in self.loader:
+                yield preproc(data, False)
+
+    feats = image_features(backbone, Normalised(loader))
+    text = backbone.encode_class_names(classes)
+    result = find_mismatches(feats, text, classes, args.seed)
+    atomic_write_json(args.out, result)
+    names = ', '.join(m['name'] for m in result['mismatch']) or 'none'
+    print(f'\n{len(result["mismatch"])} mismatch classes of {len(classes)}: {names}')
+
+
+if __name__ == '__main__':
+    main()

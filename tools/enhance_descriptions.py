@@ -1,0 +1,60 @@
+# CAP's description enhancement: for each mismatch class, n LLM descriptions (or ones you
+# give), keep the one whose CLIP text feature is nearest the class's image centre.
+#   python tools/enhance_descriptions.py CONFIG mismatch.json --out descriptions.json \
+#       --model M [--base-url URL] [--n 5]  |  --given my_descriptions.json (offline)
+import argparse
+import copy
+
+import torch
+from mmengine.config import Config, DictAction
+
+import cue_plugin  # noqa: F401
+from cue_plugin.cap.concepts import ask_descriptions, choose_description
+from cue_plugin.fileio import atomic_write_json, read_json
+from cue_plugin.registry import MODELS
+
+
+def main():
+    p = argparse.ArgumentParser(description='Enhance mismatch-class prompts')
+    p.add_argument('config')
+    p.add_argument('mismatch', help='output of tools/detect_mismatch.py')
+    p.add_argument('--out', required=True)
+    p.add_argument('--given', help='JSON {class name: [descriptions]} instead of an LLM')
+    p.add_argument('--model', default='gpt-4o-mini')
+    p.add_argument('--base-url')
+    p.add_argument('--api-key')
+    p.add_argument('--n', type=int, default=5)
+    p.add_argument('--backoff', type=float, default=1.0)
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = p.parse_args()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    mismatch = read_json(args.mismatch, 'mismatch file')
+    backbone_cfg = copy.deepcopy(cfg.model.backbone)
+    backbone_cfg.pop('peft', None)
+    backbone = MODELS.build(backbone_cfg)
+    backbone.eval()  # BaseBackbone.train() returns None, so no chaining
+    given = read_json(args.given, 'descriptions file') if args.given else None
+    client = None
+    if given is None:
+        from cue_plugin.llm import ChatJSONClient
+        client = ChatJSONClient(args.model, args.base_url, args.api_key, backoff=args.backoff)
+    out = {}
+    for m in mismatch['mismatch']:
+        if given is not None:
+            if m['name'] not in given:
+                raise SystemExit(f"{args.given} has no descriptions for {m['name']!r}.")
+            candidates = given[m['name']]
+        else:
+            candidates = ask_descriptions(client, m['name'], args.n)
+        out[m['name']] = dict(index=m['index'], **choose_description(
+            candidates, torch.tensor(m['centre']),
+            lambda d: backbone.encode_class_names(d, '{}')))
+        print(f"{m['name']}: {out[m['name']]['description']}")
+    atomic_write_json(args.out, dict(descriptions=out, source=dict(
+        kind='given' if given is not None else 'llm', model=None if given else args.model)))
+
+
+if __name__ == '__main__':
+    main()
