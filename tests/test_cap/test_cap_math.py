@@ -173,3 +173,34 @@ def test_maple_prompts_on_a_tiny_clip():
     adapter = ResidualAdapter(32, 8)
     y = torch.randn(3, 32)
     assert torch.allclose(adapter(y), y + 0.01 * adapter.net(y))
+
+
+def test_cap_loss_by_hand():
+    from cue_plugin.cap import CAPModel
+    torch.manual_seed(0)
+    model = CAPModel(['cat', 'dog', 'car'], arch='CUE-Tiny-ViT-28', depth=2, tau=0.3)
+    model.eval()
+    margin = torch.tensor([[0.0, 1.0, 2.0], [0.5, 0.0, 0.5], [2.0, 1.0, 0.0]])
+    model.margin_loss.set_margin(margin)
+    xl, yl = torch.randn(2, 3, 28, 28), torch.tensor([0, 2])
+    xp, yp = torch.randn(3, 3, 28, 28), torch.tensor([1, 1, 0])
+    xw, xs = torch.randn(4, 3, 28, 28), torch.randn(4, 3, 28, 28)
+    with torch.no_grad():
+        out = model.cap_loss((xp, yp), xw, xs, labelled=(xl, yl))
+
+        def ce_m(z, y):  # CE(z + M[y] * (1 - onehot(y)), y), written out
+            adj = z + margin[y] * (1 - F.one_hot(y, 3).float())
+            return -(adj.log_softmax(-1).gather(1, y[:, None])).squeeze(1)
+
+        assert out['loss_labelled'] == pytest.approx(ce_m(model.logits(xl), yl).mean().item(),
+                                                     rel=1e-5)
+        assert out['loss_pseudo'] == pytest.approx(ce_m(model.logits(xp), yp).mean().item(),
+                                                   rel=1e-5)
+        p = model.logits(xw).softmax(-1)
+        conf, yhat = p.max(-1)
+        keep = conf > 0.3
+        assert keep.any()
+        expected = ce_m(model.logits(xs, 'pseudo'), yhat)[keep].sum() / keep.sum()
+        assert out['loss_fixmatch'] == pytest.approx(expected.item(), rel=1e-5)
+        # Adapters bypassed at inference, as the reference.
+        assert torch.allclose(model.predict_logits(xl), model.logits(xl, None))
