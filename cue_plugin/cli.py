@@ -3,6 +3,7 @@ import argparse
 import os
 import os.path as osp
 from copy import deepcopy
+from typing import Optional
 
 from mmengine.config import Config, ConfigDict, DictAction
 
@@ -53,6 +54,14 @@ def test_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """A config with ``--cfg-options`` merged in (the analysis and cue tools)."""
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
 
 
 def _work_dir(cfg: Config, args) -> None:

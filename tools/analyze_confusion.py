@@ -8,11 +8,12 @@ import os.path as osp
 os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
 
 import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner, load_checkpoint  # noqa: E402
 
 import cue_plugin  # noqa: E402,F401
+from cue_plugin.cli import load_config  # noqa: E402
 from cue_plugin.analysis import (confusion_report, plot_confusion_report,  # noqa: E402
                                  predict_with_zero_shot)
 from cue_plugin.cues import load_class_cue, neighbour_matrix  # noqa: E402
@@ -31,9 +32,7 @@ def main():
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     out_dir = args.out_dir or osp.join('work_dirs', osp.splitext(osp.basename(
         args.config))[0], 'confusion')

@@ -5,9 +5,10 @@
 import argparse
 import json
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
+from cue_plugin.cli import load_config
 from cue_plugin.benchmark import benchmark, format_result, without_cues
 
 
@@ -26,9 +27,7 @@ def main(mode='train'):
     p.add_argument('--json')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     kw = dict(mode=mode, batch_size=args.batch_size, iters=args.iters, warmup=args.warmup,
               device=args.device, input_size=args.input_size, peak_tflops=args.peak_tflops,
               amp=args.amp)

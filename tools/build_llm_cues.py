@@ -5,9 +5,10 @@
 #             --source text-knn --k 4
 import argparse
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
+from cue_plugin.cli import load_config
 from cue_plugin.cues import builtin_taxonomy, save_class_cue, taxonomy_neighbours
 from cue_plugin.cues import class_cue_sources as src
 from cue_plugin.cues.llm_graph import build_llm_neighbours
@@ -45,9 +46,7 @@ def main():
     args = parse_args()
     cfg = None
     if args.config:
-        cfg = Config.fromfile(args.config)
-        if args.cfg_options:
-            cfg.merge_from_dict(args.cfg_options)
+        cfg = load_config(args.config, args.cfg_options)
     if args.classes:
         classes = src.classes_from_file(args.classes)
     elif cfg is not None:

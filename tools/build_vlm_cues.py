@@ -2,9 +2,10 @@
 import argparse
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
+from cue_plugin.cli import load_config
 from cue_plugin.cues.build_vlm_cues import build_vlm_cue_cache, train_dataset_cfg
 
 
@@ -20,9 +21,7 @@ def main():
                    help='allow random-view pipelines: one cue per image from the test view')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     out = args.out or next((t['cache_file'] for t in train_dataset_cfg(cfg).pipeline
                             if t['type'] == 'LoadVLMCue'), None) or osp.join(
         'work_dirs', 'vlm_cues', osp.splitext(osp.basename(args.config))[0] + '.npz')

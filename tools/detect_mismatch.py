@@ -5,11 +5,13 @@
 import argparse
 import copy
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 import cue_plugin  # noqa: F401
+from cue_plugin.cli import load_config
+from cue_plugin.cues.class_cue_sources import frozen_clip_from_config
 from cue_plugin.cap.concepts import find_mismatches, image_features
 from cue_plugin.fileio import atomic_write_json
 from cue_plugin.registry import MODELS
@@ -23,9 +25,7 @@ def main():
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     loader_cfg = copy.deepcopy(cfg.test_dataloader)
     loader_cfg.dataset = copy.deepcopy(cfg.train_dataloader.dataset)
@@ -33,10 +33,7 @@ def main():
     loader_cfg.batch_size = args.batch_size
     loader = Runner.build_dataloader(loader_cfg)
     classes = list(loader.dataset.metainfo['classes'])
-    backbone_cfg = copy.deepcopy(cfg.model.backbone)
-    backbone_cfg.pop('peft', None)
-    backbone = MODELS.build(backbone_cfg)
-    backbone.eval()  # BaseBackbone.train() returns None, so no chaining
+    backbone = frozen_clip_from_config(cfg)
     preproc = MODELS.build(dict(cfg.get('data_preprocessor', {}),
                                 type=cfg.get('data_preprocessor', {}).get(
                                     'type', 'ClsDataPreprocessor')))

@@ -3,15 +3,15 @@
 #   python tools/enhance_descriptions.py CONFIG mismatch.json --out descriptions.json \
 #       --model M [--base-url URL] [--n 5]  |  --given my_descriptions.json (offline)
 import argparse
-import copy
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
+from cue_plugin.cli import load_config
+from cue_plugin.cues.class_cue_sources import frozen_clip_from_config
 from cue_plugin.cap.concepts import ask_descriptions, choose_description
 from cue_plugin.fileio import atomic_write_json, read_json
-from cue_plugin.registry import MODELS
 
 
 def main():
@@ -27,14 +27,9 @@ def main():
     p.add_argument('--backoff', type=float, default=1.0)
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     mismatch = read_json(args.mismatch, 'mismatch file')
-    backbone_cfg = copy.deepcopy(cfg.model.backbone)
-    backbone_cfg.pop('peft', None)
-    backbone = MODELS.build(backbone_cfg)
-    backbone.eval()  # BaseBackbone.train() returns None, so no chaining
+    backbone = frozen_clip_from_config(cfg)
     given = read_json(args.given, 'descriptions file') if args.given else None
     client = None
     if given is None:

@@ -25,12 +25,19 @@ def classes_from_file(path: str) -> List[str]:
     return names
 
 
-def text_features_from_config(cfg: Config, classes: List[str],
-                              template: Optional[str] = None) -> torch.Tensor:
-    """CLIP text features of the config's backbone (normalised, C x D)."""
+def frozen_clip_from_config(cfg: Config):
+    """The config's CLIP backbone without PEFT modules, in eval mode (a zero-shot CLIP)."""
     backbone_cfg = copy.deepcopy(cfg.model.backbone)
     backbone_cfg.pop('peft', None)
     backbone = MODELS.build(backbone_cfg)
+    backbone.eval()  # BaseBackbone.train() returns None, so no chaining
+    return backbone
+
+
+def text_features_from_config(cfg: Config, classes: List[str],
+                              template: Optional[str] = None) -> torch.Tensor:
+    """CLIP text features of the config's backbone (normalised, C x D)."""
+    backbone = frozen_clip_from_config(cfg)
     template = template or cfg.model.head.get('text_template', 'a photo of a {}.')
     return backbone.encode_class_names(classes, template)
 
