@@ -1,10 +1,12 @@
 """Throughput, step-time breakdown, peak memory and FLOP utilisation of a config's model
 (tools/benchmark_train.py, tools/benchmark_eval.py)."""
 import copy
+from contextlib import ExitStack, nullcontext
 import resource
 import time
-from typing import Optional
+from typing import Iterator, Optional
 
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
@@ -18,6 +20,13 @@ from cue_plugin.registry import MODELS
 def _sync(device):
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
+
+
+def _mark(timing, device) -> float:
+    """Host time after the device caught up, when a breakdown is being taken."""
+    if timing is not None:
+        _sync(device)
+    return time.perf_counter()
 
 
 def peak_memory_gib(device) -> float:
@@ -44,52 +53,110 @@ def build_for_benchmark(cfg: Config, device: str, num_classes: Optional[int] = N
     return model.to(device)
 
 
-def synthetic_batch(batch_size: int, size: int, num_classes: int, device):
+def synthetic_batch(batch_size: int, size: int, num_classes: int, device,
+                    vlm_k: int = 0):
+    """Random uint8 images and labels; ``vlm_k`` > 0 adds a cached instance cue (k
+    random classes other than the label), as ``LoadVLMCue`` would."""
     g = torch.Generator().manual_seed(0)
     inputs = torch.randint(0, 256, (batch_size, 3, size, size), generator=g,
                            dtype=torch.uint8)
     labels = torch.randint(0, num_classes, (batch_size, ), generator=g)
-    samples = [DataSample().set_gt_label(int(y)) for y in labels]
+    samples = []
+    for y in labels:
+        ds = DataSample().set_gt_label(int(y))
+        if vlm_k:
+            others = torch.randperm(num_classes, generator=g)
+            ds.set_field(others[others != y][:vlm_k], 'vlm_cue')
+        samples.append(ds)
     return dict(inputs=list(inputs), data_samples=samples)
 
 
 def count_flops(fn) -> float:
     from torch.utils.flop_counter import FlopCounterMode
-    with FlopCounterMode(display=False) as counter:
+    # Compiled graphs run eagerly here: the counter sees every op, nothing recompiles.
+    stance = torch.compiler.set_stance('force_eager') if hasattr(
+        torch.compiler, 'set_stance') else nullcontext()
+    with stance, FlopCounterMode(display=False) as counter:
         fn()
     return float(counter.get_total_flops())
 
 
+def real_batches(cfg: Config, mode: str, batch_size: int, model) -> Iterator[dict]:
+    """Endless batches from the config's own train (or test) dataloader, workers and
+    pipeline included; the model gets the data set's class names and counts."""
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    loader_cfg = copy.deepcopy(cfg.train_dataloader if mode == 'train' else
+                               cfg.test_dataloader)
+    loader_cfg['batch_size'] = batch_size
+    if mode == 'train' and loader_cfg.get('num_workers', 0) > 0:
+        loader_cfg.setdefault('persistent_workers', True)
+    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    dataset = loader.dataset
+    labels = [int(dataset.get_data_info(i)['gt_label']) for i in range(len(dataset))]
+    names = list(dataset.metainfo['classes'])
+    set_class_meta(model, names, np.bincount(labels, minlength=len(names)).tolist())
+    while True:
+        yield from loader
+
+
 def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: int = 20,
               warmup: int = 5, device: Optional[str] = None, input_size: int = 224,
-              peak_tflops: Optional[float] = None, amp: bool = False) -> dict:
+              peak_tflops: Optional[float] = None, amp: bool = False,
+              real_data: bool = False) -> dict:
     """Steady-state img/s of a training step (data preprocessing, forward incl. any
-    teacher, backward, optimizer) or of evaluation, on synthetic GPU/CPU batches."""
+    teacher, backward, optimizer) or of evaluation, on synthetic device-side batches or,
+    with ``real_data``, on the config's own dataloader (loading time included)."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     model = build_for_benchmark(cfg, device)
     c = model.head.num_classes
-    data = synthetic_batch(batch_size, input_size, c, device)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16 if device.type == 'cpu'
+    if real_data:
+        batches = real_batches(cfg, mode, batch_size, model)
+        first = next(batches)
+    else:
+        cue = getattr(model, 'instance_cue', None) or {}
+        first = synthetic_batch(batch_size, input_size, c, device,
+                                vlm_k=cue.get('k', 5) if cue.get('mode') == 'cached' else 0)
+
+    def next_batch(flops_pass=False):
+        if real_data and not flops_pass:
+            return next(batches)
+        return copy.copy(first)
+    def autocast():
+        return torch.autocast(device.type, dtype=torch.bfloat16 if device.type == 'cpu'
                               else torch.float16, enabled=amp)
+
+    counting = False
     if mode == 'train':
         model.train()
-        optim = build_optim_wrapper(model, dict(type='OptimWrapper',
-                                                optimizer=dict(type='SGD', lr=0.01,
-                                                               momentum=0.9)))
+        # The config's own optimizer wrapper (AMP, loss scaling and all), as the runner
+        # builds it; its optim_context is the autocast the runner would use.
+        from mmengine.optim import AmpOptimWrapper
+        from mmengine.registry import init_default_scope
+        init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+        optim = build_optim_wrapper(model, copy.deepcopy(cfg.get('optim_wrapper') or dict(
+            type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9))))
+        plain_autocast = autocast
+
+        def autocast():
+            if isinstance(optim, AmpOptimWrapper):
+                return optim.optim_context(model)
+            stack = ExitStack()
+            stack.enter_context(optim.optim_context(model))
+            stack.enter_context(plain_autocast())
+            return stack
 
         def step(timing=None):
             t0 = time.perf_counter()
-            batch = model.data_preprocessor(copy.copy(data), True)
-            _sync(device)
-            t1 = time.perf_counter()
-            with autocast:
+            batch = model.data_preprocessor(next_batch(timing is None and counting), True)
+            t1 = _mark(timing, device)
+            with autocast():
                 losses = model(**batch, mode='loss')
             loss = sum(v for k, v in losses.items() if 'loss' in k)
-            _sync(device)
-            t2 = time.perf_counter()
+            t2 = _mark(timing, device)
             optim.update_params(loss)
-            _sync(device)
-            t3 = time.perf_counter()
+            t3 = _mark(timing, device)
             if timing is not None:
                 for k, v in zip(('preprocess', 'forward', 'backward_step'),
                                 (t1 - t0, t2 - t1, t3 - t2)):
@@ -100,13 +167,11 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
         @torch.no_grad()
         def step(timing=None):
             t0 = time.perf_counter()
-            batch = model.data_preprocessor(copy.copy(data), False)
-            _sync(device)
-            t1 = time.perf_counter()
-            with autocast:
+            batch = model.data_preprocessor(next_batch(timing is None and counting), False)
+            t1 = _mark(timing, device)
+            with autocast():
                 model(**batch, mode='predict')
-            _sync(device)
-            t2 = time.perf_counter()
+            t2 = _mark(timing, device)
             if timing is not None:
                 timing['preprocess'] = timing.get('preprocess', 0.0) + t1 - t0
                 timing['forward'] = timing.get('forward', 0.0) + t2 - t1
@@ -115,24 +180,30 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
         step()
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
-    timing = {}
+    # Throughput without per-phase syncs (the host runs ahead as in training), then a
+    # few synchronised steps for the breakdown.
     _sync(device)
     start = time.perf_counter()
     for _ in range(iters):
-        step(timing)
+        step()
     _sync(device)
     elapsed = time.perf_counter() - start
+    timing, n_breakdown = {}, min(iters, 5)
+    for _ in range(n_breakdown):
+        step(timing)
     # nn.MultiheadAttention's fused eval path hides its FLOPs from the counter: count
     # in train mode (same arithmetic) and restore.
     was_training = model.training
     model.train()
+    counting = True
     flops = count_flops(step) / batch_size  # per image, forward (+ backward)
     model.train(was_training)
     ips = batch_size * iters / elapsed
     return dict(
         mode=mode, device=str(device), batch_size=batch_size, iters=iters,
+        data='real' if real_data else 'synthetic',
         img_per_s=ips, step_ms=1000 * elapsed / iters,
-        breakdown_ms={k: 1000 * v / iters for k, v in timing.items()},
+        breakdown_ms={k: 1000 * v / n_breakdown for k, v in timing.items()},
         peak_mem_gib=peak_memory_gib(device), gflop_per_img=flops / 1e9,
         mfu=(flops * ips / (peak_tflops * 1e12)) if peak_tflops else None)
 

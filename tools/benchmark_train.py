@@ -1,7 +1,7 @@
 # Steady-state training throughput of a config's model on synthetic batches, with the
 # same model on the LIFT path (cues off) measured in the same run as the reference.
 #   python tools/benchmark_train.py CONFIG [--batch-size 128] [--iters 20] [--amp]
-#       [--peak-tflops 798] [--cfg-options ...] [--json out.json]
+#       [--peak-tflops 798] [--real-data] [--cfg-options ...] [--json out.json]
 import argparse
 import json
 
@@ -23,6 +23,9 @@ def main(mode='train'):
     p.add_argument('--amp', action='store_true', help='autocast (fp16 on GPU, bf16 on CPU)')
     p.add_argument('--peak-tflops', type=float, help='device peak for MFU (e.g. 798 for '
                    'bf16 measured on an H100)')
+    p.add_argument('--real-data', action='store_true',
+                   help="batches from the config's own dataloader (workers, pipeline, "
+                   'host-to-device copy included) instead of synthetic device batches')
     p.add_argument('--no-reference', action='store_true')
     p.add_argument('--json')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -30,7 +33,7 @@ def main(mode='train'):
     cfg = load_config(args.config, args.cfg_options)
     kw = dict(mode=mode, batch_size=args.batch_size, iters=args.iters, warmup=args.warmup,
               device=args.device, input_size=args.input_size, peak_tflops=args.peak_tflops,
-              amp=args.amp)
+              amp=args.amp, real_data=args.real_data)
     results = {}
     if not args.no_reference and mode == 'train':
         ref = benchmark(without_cues(cfg), **kw)

@@ -19,6 +19,8 @@ def main():
     p.add_argument('--device', help='cuda or cpu (default: cuda if available)')
     p.add_argument('--approximate', action='store_true',
                    help='allow random-view pipelines: one cue per image from the test view')
+    p.add_argument('--amp', action='store_true',
+                   help='score under bf16 autocast (GPU speed; near-ties may differ from fp32)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
     cfg = load_config(args.config, args.cfg_options)
@@ -26,9 +28,10 @@ def main():
                             if t['type'] == 'LoadVLMCue'), None) or osp.join(
         'work_dirs', 'vlm_cues', osp.splitext(osp.basename(args.config))[0] + '.npz')
     info = build_vlm_cue_cache(cfg, out, args.batch_size, args.num_workers, args.device,
-                               args.approximate)
+                               args.approximate, amp=args.amp)
     print(f"\nWrote {info['file']}: {info['images']} images x {info['views']} views, "
-          f"top-{info['k']}{' (approximate per-image cache)' if info['approximate'] else ''}")
+          f"top-{info['k']}{' (approximate per-image cache)' if info['approximate'] else ''}"
+          + (f", {info['img_per_s']:.0f} img/s" if info['img_per_s'] else ''))
 
 
 if __name__ == '__main__':

@@ -4,8 +4,10 @@
 # - CLIP's frozen matrices are stored in bf16 and the tower runs under bf16 autocast
 #   (trainable adapters and head stay fp32; loss/gradients tested against fp32);
 # - bf16 AMP in the optimizer wrapper (no loss scaling needed), large eval batches.
-# Add `--cfg-options compile=True` for torch.compile. GPU speed-ups of these means are
-# not measured yet (docs/benchmarks.md).
+# - workers stack batches (default_collate), pinned batches copied asynchronously;
+# - torch.compile of the transformer blocks (backbone.compile; CPU runs compile too,
+#   slowly: add --cfg-options model.backbone.compile=False there).
+# Measured on one H100: docs/benchmarks.md.
 _base_ = ['./clip_b16_cifar100lt.py']
 data_preprocessor = dict(type='ResizeClsDataPreprocessor', size=224)
 train_pipeline = [
@@ -13,8 +15,13 @@ train_pipeline = [
     dict(type='PackInputs'),
 ]
 test_pipeline = [dict(type='PackInputs')]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(batch_size=1024, dataset=dict(pipeline=test_pipeline))
+# Workers stack each batch (default_collate: one tensor through the worker queue instead
+# of 128), and the pinned batch is copied asynchronously by the data preprocessor.
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline),
+                        collate_fn=dict(type='default_collate'), pin_memory=True,
+                        persistent_workers=True)
+val_dataloader = dict(batch_size=1024, dataset=dict(pipeline=test_pipeline),
+                      collate_fn=dict(type='default_collate'), pin_memory=True)
 test_dataloader = val_dataloader
-model = dict(backbone=dict(frozen_dtype='bf16'))
+model = dict(backbone=dict(frozen_dtype='bf16', compile=True))
 optim_wrapper = dict(dtype='bfloat16')

@@ -1,5 +1,6 @@
 """Build the cached instance cue of a training config (tools/build_vlm_cues.py)."""
 import copy
+import time
 from typing import Optional
 
 import numpy as np
@@ -58,10 +59,13 @@ def build_model_for_cues(cfg):
 def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
                         num_workers: int = 2, device: Optional[str] = None,
                         approximate: bool = False, chunk_batches: int = 20,
-                        progress: bool = True) -> dict:
+                        progress: bool = True, amp: bool = False) -> dict:
     """Compute top-k zero-shot classes per (training image, view) and save them atomically.
 
     Finished chunks are kept in ``<out_file>.partial/``, so an interrupted run resumes.
+    ``amp`` scores under bf16 autocast (fast on GPUs; top-k may differ from fp32 at
+    near-ties, so train the cached model with the same precision as the cache if exact
+    equality with the online teacher matters).
     """
     from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -78,35 +82,68 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
     set_class_meta(model, classes, counts)
     meta = expected_meta(model, datasets[0], ds_cfg.pipeline)
     meta['approximate'] = approx
+    meta['amp'] = bool(amp)  # recorded; partial chunks of another precision are not reused
     store = ChunkStore(out_file, repr(sorted(meta.items())))
     n, k = len(datasets[0]), model.instance_cue['k']
     chunk = batch_size * chunk_batches
     topk = np.zeros((n, len(views), k), dtype=np.int32)
     bar = ProgressBar(n * len(views)) if progress else None
+    autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=amp)
+    scored, t0 = 0, time.perf_counter()
     for v, ds in enumerate(datasets):
+        todo = []
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
             part = store.get(v, start)
             if part is None:
-                part = _score(model, ds, range(start, stop), batch_size, num_workers)
+                todo.append((start, stop))
+            else:
+                topk[start:stop, v] = part
+                if bar is not None:
+                    bar.update(stop - start)
+        # One loader per view over every missing chunk (worker start-up once), stored
+        # chunk by chunk so an interrupted run resumes.
+        with autocast:
+            for (start, stop), part in zip(todo, _score_chunks(model, ds, todo, batch_size,
+                                                               num_workers)):
                 store.put(v, start, part)
-            topk[start:stop, v] = part
-            if bar is not None:
-                bar.update(stop - start)
+                topk[start:stop, v] = part
+                scored += stop - start
+                if bar is not None:
+                    bar.update(stop - start)
+    elapsed = time.perf_counter() - t0
     save_cache(out_file, topk, meta)
     store.clear()
-    return dict(images=n, views=len(views), k=k, approximate=approx, file=out_file)
+    return dict(images=n, views=len(views), k=k, approximate=approx, file=out_file,
+                scored=scored, img_per_s=scored / elapsed if scored else None)
 
 
-def _score(model, dataset, indices, batch_size, num_workers) -> np.ndarray:
+def _collate_fn(cfg):
+    """The training loader's collate function (workers stacking batches is faster)."""
+    from mmengine.registry import FUNCTIONS
+    name = (cfg.train_dataloader.get('collate_fn') or {}).get('type', 'pseudo_collate')
+    return FUNCTIONS.get(name) if isinstance(name, str) else name
+
+
+def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=None):
+    """Yield each chunk's (stop - start, k) top-k array, in order."""
+    if not chunks:
+        return
+    indices = [i for start, stop in chunks for i in range(start, stop)]
     loader = torch.utils.data.DataLoader(
-        torch.utils.data.Subset(dataset, list(indices)), batch_size=batch_size,
-        num_workers=num_workers, collate_fn=pseudo_collate, shuffle=False)
-    out = []
+        torch.utils.data.Subset(dataset, indices), batch_size=batch_size,
+        num_workers=num_workers, collate_fn=collate_fn or pseudo_collate, shuffle=False,
+        pin_memory=torch.cuda.is_available())
+    k = model.instance_cue['k']
+    pending, c = [], 0
     for data in loader:
         data = model.data_preprocessor(data, False)
         labels = torch.cat([ds.gt_label for ds in data['data_samples']]).to(
-            data['inputs'].device)
-        logits = model.zero_shot_logits(data['inputs'])
-        out.append(zero_shot_topk(logits, labels, model.instance_cue['k']).cpu().numpy())
-    return np.concatenate(out).astype(np.int32)
+            data['inputs'].device, non_blocking=True)
+        pending.append(zero_shot_topk(model.zero_shot_logits(data['inputs']), labels, k))
+        while c < len(chunks) and sum(len(p) for p in pending) >= chunks[c][1] - chunks[c][0]:
+            size = chunks[c][1] - chunks[c][0]
+            out = torch.cat(pending).cpu().numpy().astype(np.int32)
+            yield out[:size]
+            pending = [torch.from_numpy(out[size:])] if len(out) > size else []
+            c += 1

@@ -129,21 +129,28 @@ def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatc
     full = str(tmp_path / 'full.npz')
     bvc.build_vlm_cue_cache(cfg, full, batch_size=16, num_workers=0, chunk_batches=1,
                             progress=False)
-    real, calls = bvc._score, []
+    real, calls = bvc._score_chunks, []
 
-    def flaky(*args):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args)
+    def flaky(model, ds, chunks, *args):
+        for part in real(model, ds, chunks, *args):
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            calls.append(1)
+            yield part
 
-    monkeypatch.setattr(bvc, '_score', flaky)
+    monkeypatch.setattr(bvc, '_score_chunks', flaky)
     with pytest.raises(KeyboardInterrupt):
         bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
                                 progress=False)
     assert not osp.exists(cache)
-    calls.clear()
-    monkeypatch.setattr(bvc, '_score', lambda *a: (calls.append(1), real(*a))[1])
+    todo = []
+
+    def counting(model, ds, chunks, *args):
+        todo.extend(chunks)
+        return real(model, ds, chunks, *args)
+
+    monkeypatch.setattr(bvc, '_score_chunks', counting)
+    calls = todo
     bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
                             progress=False)
     chunks = 2 * -(-len(load_cache(full)[0]) // 16)

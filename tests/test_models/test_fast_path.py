@@ -80,3 +80,59 @@ def test_device_resize_matches_the_pillow_pipeline(fake_cifar):
     assert a.shape == b.shape == (8, 3, 224, 224)
     # One grey level (Pillow's uint8 rounding) in normalised units.
     assert (a - b).abs().max() <= 1.0 / min(std) + 1e-4
+
+
+def test_compiled_tower_matches_eager_and_keeps_keys(tiny_clip_ckpt):
+    """compile=... wraps the blocks in place: same state-dict keys, same loss and
+    gradients (dynamo's eager backend here; inductor needs a compiler and minutes on CPU),
+    and the PEFT-disabled teacher pass still sees frozen CLIP."""
+    import torch._dynamo
+    torch._dynamo.reset()
+    x = torch.randn(4, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    labels = [0, 1, 2, 3]
+    ref = _model(tiny_clip_ckpt, None)
+    torch.manual_seed(0)
+    comp = _model(tiny_clip_ckpt, None)
+    comp.load_state_dict(ref.state_dict())
+    comp.backbone.visual.transformer.compile(backend='eager')
+    assert list(comp.state_dict()) == list(ref.state_dict())
+    l_ref, g_ref = _loss_and_grads(ref, x, labels)
+    l_c, g_c = _loss_and_grads(comp, x, labels)
+    for k in l_ref:
+        assert l_c[k].item() == pytest.approx(l_ref[k].item(), rel=1e-5, abs=1e-6), k
+    for n in g_ref:
+        torch.testing.assert_close(g_c[n], g_ref[n], rtol=1e-4, atol=1e-6)
+    with torch.no_grad():
+        torch.testing.assert_close(comp.zero_shot_logits(x), ref.zero_shot_logits(x))
+    built = MODELS.build(dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', compile=dict(
+        backend='eager')))
+    assert built.visual.transformer._compiled_call_impl is not None
+    with pytest.raises(TypeError, match='compile must be'):
+        MODELS.build(dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', compile='yes'))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='the asynchronous copy is GPU-only')
+def test_prefetch_gives_the_same_batch_on_gpu():
+    from mmpretrain.registry import MODELS as M
+    g = torch.Generator().manual_seed(0)
+    imgs = [torch.randint(0, 256, (3, 32, 32), generator=g, dtype=torch.uint8)
+            for _ in range(5)]
+
+    def batch():
+        samples = []
+        for i in range(5):
+            ds = DataSample().set_gt_label(i % 3)
+            ds.set_field(torch.tensor([i, i + 1, i + 2]), 'vlm_cue')
+            samples.append(ds)
+        return dict(inputs=list(imgs), data_samples=samples)
+
+    pre = M.build(dict(type='ResizeClsDataPreprocessor', size=64, mean=[1., 2., 3.],
+                       std=[2., 2., 2.])).cuda()
+    fast = pre(batch(), True)
+    plain = pre.__class__.__mro__[1].forward(pre, batch(), True)  # ClsDataPreprocessor
+    plain_x = torch.nn.functional.interpolate(plain['inputs'], size=(64, 64), mode='bilinear',
+                                              align_corners=False, antialias=True)
+    torch.testing.assert_close(fast['inputs'], plain_x)
+    for a, b in zip(fast['data_samples'], plain['data_samples']):
+        assert a.gt_label.is_cuda and torch.equal(a.gt_label.cpu(), b.gt_label.cpu())
+        assert a.vlm_cue.is_cuda and a.vlm_cue.tolist() == b.vlm_cue.tolist()

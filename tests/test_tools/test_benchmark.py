@@ -19,3 +19,22 @@ def test_benchmark_reports_throughput_breakdown_memory_and_flops():
     assert res['gflop_per_img'] > ref['gflop_per_img'] > ev['gflop_per_img']
     assert set(res['breakdown_ms']) == {'preprocess', 'forward', 'backward_step'}
     assert 0 < res['mfu'] and 'vs cues off' in format_result('cue', res, ref)
+
+
+def test_benchmark_real_dataloader_and_cached_cue(fake_cifar):
+    """--real-data pulls the config's own loader; a cached-cue config gets synthetic
+    cues (as LoadVLMCue would give) on synthetic batches."""
+    cfg = Config.fromfile(f'{REPO}/{CUE_CONFIG}')
+    cfg.merge_from_dict({'model.backbone.arch': 'CUE-Tiny-ViT',
+                         'model.backbone.pretrained': None,
+                         'train_dataloader.num_workers': 0,
+                         'train_dataloader.dataset.data_root': fake_cifar})
+    real = benchmark(cfg, batch_size=4, iters=2, warmup=1, real_data=True)
+    assert real['data'] == 'real' and real['img_per_s'] > 0
+    cached = Config.fromfile(f'{REPO}/configs/cue/clip_b16_cifar100lt_cached.py')
+    cached.merge_from_dict({'model.backbone.arch': 'CUE-Tiny-ViT',
+                            'model.backbone.pretrained': None})
+    res = benchmark(cached, batch_size=4, iters=1, warmup=1)
+    # No teacher forward in the step: fewer FLOPs than the online config's step.
+    online = benchmark(cfg, batch_size=4, iters=1, warmup=1)
+    assert res['gflop_per_img'] < online['gflop_per_img']

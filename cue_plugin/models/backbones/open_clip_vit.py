@@ -37,6 +37,11 @@ class OpenCLIPViT(BaseBackbone):
             ``'fp16'`` and run the tower under autocast to that dtype (trainable PEFT
             weights stay fp32); halves the frozen weights' memory and feeds tensor cores.
             None (default) keeps fp32 as the papers do (with AMP from the optimizer).
+        compile (bool | dict): ``torch.compile`` the transformer blocks (in place, so
+            state-dict keys do not change); a dict gives ``torch.compile`` options. The
+            student and the PEFT-disabled teacher each get their own graph. Compiling
+            mmengine's whole ``train_step`` (runner ``compile=True``) instead breaks the
+            graph at every ``DataSample``. Defaults to False.
         save_frozen (bool | str): keep CLIP's frozen weights in checkpoints. ``'auto'``
             (default) drops them when ``pretrained`` names weights to rebuild them from,
             so a ViT-B/16 checkpoint holds only what was trained (a few MB) plus a record
@@ -53,6 +58,7 @@ class OpenCLIPViT(BaseBackbone):
                  num_classes: Optional[int] = None,
                  save_frozen: Union[bool, str] = 'auto',
                  frozen_dtype: Optional[str] = None,
+                 compile: Union[bool, dict] = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         clip, tokenizer, source = build_open_clip(arch, pretrained, model_cfg, quick_gelu)
@@ -98,6 +104,11 @@ class OpenCLIPViT(BaseBackbone):
         # Full/partial fine-tuning, BitFit, LN tuning: CLIP's own weights change.
         self.clip_weights_trainable = any(
             getattr(m, 'tunes_clip_weights', False) for m in self.peft_methods)
+        if compile:
+            if not isinstance(compile, (bool, dict)):
+                raise TypeError(f'compile must be a bool or a dict of torch.compile options, '
+                                f'got {type(compile).__name__}.')
+            self.visual.transformer.compile(**(compile if isinstance(compile, dict) else {}))
 
     def frozen_keys(self) -> set:
         """State-dict keys (relative to this module) of CLIP's frozen tensors."""

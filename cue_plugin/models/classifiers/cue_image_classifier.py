@@ -10,6 +10,7 @@ from mmpretrain.structures import DataSample
 from cue_plugin.cues import zero_shot_topk
 from cue_plugin.registry import MODELS
 from ..clip import DEFAULT_TEMPLATE
+from ..utils import gather_to
 from .clip_image_classifier import CLIPImageClassifier
 
 
@@ -104,7 +105,7 @@ class CUEImageClassifier(CLIPImageClassifier):
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
         head = self.head
         uses_vlm = getattr(head, 'uses_instance_cue', False)
-        labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
+        labels = gather_to([ds.gt_label for ds in data_samples], inputs.device, cat=True)
         if uses_vlm and self.instance_cue is not None and \
                 self.instance_cue['mode'] == 'online':
             topk = zero_shot_topk(self.zero_shot_logits(inputs), labels,

@@ -1,5 +1,6 @@
 from typing import Sequence, Union
 
+import torch
 import torch.nn.functional as F
 from mmpretrain.models.utils.data_preprocessor import ClsDataPreprocessor
 
@@ -20,7 +21,15 @@ class ResizeClsDataPreprocessor(ClsDataPreprocessor):
         mode (str): interpolation mode. Defaults to ``'bilinear'``.
         antialias (bool): antialias when downsampling. Defaults to True.
         **kwargs: arguments of ``ClsDataPreprocessor`` (mean, std, to_rgb, ...).
+
+    On a GPU the batch, its labels and cached cues are first copied asynchronously from
+    pinned memory (:meth:`prefetch`): ``ClsDataPreprocessor`` copies each image and the
+    labels from pageable memory, and each such copy waits for the previous step's GPU
+    work, so the host could never run ahead.
     """
+
+    #: Per-sample tensor fields moved with the batch.
+    prefetch_fields = ('gt_label', 'vlm_cue')
 
     def __init__(self, size: Union[int, Sequence[int]] = 224, mode: str = 'bilinear',
                  antialias: bool = True, **kwargs):
@@ -30,9 +39,41 @@ class ResizeClsDataPreprocessor(ClsDataPreprocessor):
         self.antialias = antialias
 
     def forward(self, data: dict, training: bool = False) -> dict:
-        data = super().forward(data, training)
+        data = super().forward(self.prefetch(data), training)
         x = data['inputs']
         if tuple(x.shape[-2:]) != self.size:
             data['inputs'] = F.interpolate(x, size=self.size, mode=self.mode,
                                            align_corners=False, antialias=self.antialias)
         return data
+
+    def prefetch(self, data: dict) -> dict:
+        """Stack equal-size images and start their (and the labels') copy to the GPU."""
+        device = torch.device(self._device)
+        if device.type != 'cuda':
+            return data
+        data = dict(data)
+        inputs = data['inputs']
+        if isinstance(inputs, (list, tuple)) and inputs and all(
+                torch.is_tensor(x) and x.shape == inputs[0].shape for x in inputs):
+            inputs = torch.stack(list(inputs))
+        if torch.is_tensor(inputs) and inputs.device.type == 'cpu':
+            data['inputs'] = _pinned(inputs).to(device, non_blocking=True)
+        samples = data.get('data_samples')
+        for field in self.prefetch_fields:
+            if not samples or field not in samples[0]:
+                continue
+            values = [torch.as_tensor(s.get(field)) for s in samples]
+            if any(v.device.type != 'cpu' for v in values):
+                continue
+            flat = _pinned(torch.cat([v.reshape(-1) for v in values]))
+            parts = flat.to(device, non_blocking=True).split([v.numel() for v in values])
+            for s, v, part in zip(samples, values, parts):
+                if field == 'gt_label':
+                    s.set_gt_label(part.view(v.shape))
+                else:
+                    s.set_field(part.view(v.shape), field)
+        return data
+
+
+def _pinned(t: torch.Tensor) -> torch.Tensor:
+    return t if t.is_pinned() else t.pin_memory()

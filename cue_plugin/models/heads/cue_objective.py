@@ -8,6 +8,7 @@ from cue_plugin.cues import (builtin_taxonomy, instance_cue_targets, load_class_
 from cue_plugin.fileio import resolve_resource
 from cue_plugin.registry import MODELS
 from .cosine_cls_head import checked_classnames
+from ..utils import gather_to
 
 
 class CUEObjective:
@@ -86,17 +87,17 @@ class CUEObjective:
                 "lambda_vlm > 0 but the data samples carry no instance cue ('vlm_cue'): use "
                 "CUEImageClassifier with instance_cue=dict(mode='online'), or the LoadVLMCue "
                 'transform with a cache from tools/build_vlm_cues.py, or set lambda_vlm=0.')
-        topk = torch.stack([torch.as_tensor(ds.vlm_cue) for ds in data_samples])
-        return instance_cue_targets(topk.to(labels.device), labels, self.num_classes)
+        topk = gather_to([ds.vlm_cue for ds in data_samples], labels.device)
+        return instance_cue_targets(topk, labels, self.num_classes)
 
     def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> dict:
         z = self(feats)
         mixed = 'gt_score' in data_samples[0]
         if mixed:
-            target = torch.stack([ds.gt_score for ds in data_samples]).to(z.device)
+            target = gather_to([ds.gt_score for ds in data_samples], z.device)
         else:
-            target = torch.cat([ds.gt_label for ds in data_samples]).to(z.device)
+            target = gather_to([ds.gt_label for ds in data_samples], z.device, cat=True)
         losses = dict(loss_cls=self.loss_module(z, target, avg_factor=z.size(0), **kwargs))
         for name, lam, field, make in (
                 ('loss_llm', self.lambda_llm, 'llm_target', self.class_cue_targets),
@@ -105,7 +106,7 @@ class CUEObjective:
             if lam <= 0:
                 continue
             if field in data_samples[0]:
-                t = torch.stack([getattr(ds, field) for ds in data_samples]).to(z.device)
+                t = gather_to([getattr(ds, field) for ds in data_samples], z.device)
             elif mixed:
                 raise RuntimeError(
                     f'The batch was mixed (gt_score) but carries no {field}: mix CUE\'s '

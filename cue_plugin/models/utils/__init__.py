@@ -1,0 +1,3 @@
+from .batch import gather_to
+
+__all__ = ['gather_to']
