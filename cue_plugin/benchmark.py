@@ -90,8 +90,11 @@ def real_batches(cfg: Config, mode: str, batch_size: int, model) -> Iterator[dic
     loader_cfg = copy.deepcopy(cfg.train_dataloader if mode == 'train' else
                                cfg.test_dataloader)
     loader_cfg['batch_size'] = batch_size
-    if mode == 'train' and loader_cfg.get('num_workers', 0) > 0:
-        loader_cfg.setdefault('persistent_workers', True)
+    # Steady state: workers live across passes, and no short last batch (a new shape
+    # for a compiled model).
+    loader_cfg['drop_last'] = True
+    if loader_cfg.get('num_workers', 0) > 0:
+        loader_cfg['persistent_workers'] = True
     loader = Runner.build_dataloader(loader_cfg, seed=0)
     dataset = loader.dataset
     labels = [int(dataset.get_data_info(i)['gt_label']) for i in range(len(dataset))]

@@ -48,6 +48,9 @@ def build_model_for_cues(cfg):
     model_cfg = copy.deepcopy(cfg.model)
     if cfg.get('data_preprocessor') is not None:
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    if 'compile' in model_cfg.get('backbone', {}):
+        # One pass over the data does not pay back the compilation.
+        model_cfg.backbone.compile = False
     model = MODELS.build(model_cfg)
     if getattr(model, 'instance_cue', None) is None:
         raise ValueError('The config\'s model has no instance cue: use CUEImageClassifier '
