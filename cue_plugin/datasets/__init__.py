@@ -8,5 +8,7 @@ from .named_fine_grained import CUBNamed, FGVCAircraftNamed
 from .long_tail import long_tail_counts, select_long_tail, shot_groups
 
 __all__ = ['RESISC45', 'CoOpSplitDataset', 'DTDCoOp', 'EuroSAT', 'OxfordFlowersCoOp',
-           'CUBNamed', 'FGVCAircraftNamed', 'INaturalist2018LT', 'ImageNetLT', 'OLTRListDataset', 'PlacesLT', 'CIFAR100LT', 'DEBIAN_FASHION_MNIST', 'FashionMNISTLT', 'read_idx',
-           'long_tail_counts', 'select_long_tail', 'shot_groups']
+           'CUBNamed', 'FGVCAircraftNamed', 'INaturalist2018LT', 'ImageNetLT',
+           'OLTRListDataset', 'PlacesLT', 'CIFAR100LT', 'DEBIAN_FASHION_MNIST',
+           'FashionMNISTLT', 'read_idx', 'long_tail_counts', 'select_long_tail',
+           'shot_groups']
