@@ -1,5 +1,6 @@
 """Small data in the real on-disk formats, generated at test time."""
 import gzip
+import json
 import os
 import os.path as osp
 import pickle
@@ -76,3 +77,176 @@ def make_fake_oltr(root: str, prefix: str = 'ImageNet_LT', splits=('train', 'val
         with open(osp.join(root, f'{prefix}_{split}.txt'), 'w') as f:
             f.write('\n'.join(lines) + '\n')
     return root
+
+
+# ---------------------------------------------------------------------------------------
+# CAP's six data sets (configs/_base_/datasets/cap/*.py) in their real on-disk layouts.
+# Every generator has the signature ``make_fake_X(root, num_classes=5, per_class=4)``
+# and returns ``dict(root=root, classes=[...])`` with ``classes`` exactly the dataset's
+# ``metainfo['classes']`` (so a C-class fake is a C-class data set). Each class gets
+# ``per_class`` images: ``max(1, per_class // 4)`` test, as many val and the rest train,
+# so per_class=4 gives 2 / 1 / 1 (CUB, which has no val split: 2 train / 2 test).
+
+EUROSAT_COOP = [  # (folder, CoOp's readable name), label order
+    ('AnnualCrop', 'Annual Crop Land'), ('Forest', 'Forest'),
+    ('HerbaceousVegetation', 'Herbaceous Vegetation Land'), ('Highway', 'Highway or Road'),
+    ('Industrial', 'Industrial Buildings'), ('Pasture', 'Pasture Land'),
+    ('PermanentCrop', 'Permanent Crop Land'), ('Residential', 'Residential Buildings'),
+    ('River', 'River'), ('SeaLake', 'Sea or Lake')]
+RESISC45_NAMES = ['airplane', 'airport', 'baseball_diamond', 'basketball_court', 'beach',
+                  'bridge', 'chaparral', 'church', 'circular_farmland', 'cloud']
+
+
+def _split_counts(per_class: int, with_val: bool = True):
+    n_test = max(1, per_class // 4)
+    n_val = n_test if with_val else 0
+    n_train = per_class - n_test - n_val
+    if n_train < 1:
+        raise ValueError(f'per_class={per_class} leaves no training image; need >= '
+                         f'{n_test + n_val + 1}.')
+    return ['train'] * n_train + ['val'] * n_val + ['test'] * n_test
+
+
+def _fake_image(path: str, label: int, rs, size: int = 24) -> None:
+    """A small JPEG whose mean colour depends on the class (learnable, like real data)."""
+    from PIL import Image
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    colour = np.array([label * 53 % 256, label * 97 % 256, label * 151 % 256])
+    arr = np.clip(colour + rs.randint(-30, 30, (size, size + 8, 3)), 0, 255)
+    Image.fromarray(arr.astype(np.uint8)).save(path, quality=90)
+
+
+def _names(base, num_classes: int, prefix: str):
+    base = list(base)
+    return base[:num_classes] + [f'{prefix}_{i}' for i in range(len(base), num_classes)]
+
+
+def _write_coop(root, split_file, image_dir, folders, names, per_class, seed,
+                filename=lambda folder, i: f'{folder}/{folder}_{i:04d}.jpg'):
+    """Images ``<image_dir>/<filename>`` and a CoOp split JSON; returns the items."""
+    rs = np.random.RandomState(seed)
+    split = {'train': [], 'val': [], 'test': []}
+    items = []
+    for label, (folder, name) in enumerate(zip(folders, names)):
+        for i, part in enumerate(_split_counts(per_class)):
+            rel = filename(folder, i)
+            _fake_image(osp.join(root, image_dir, rel), label, rs)
+            split[part].append([rel, label, name])
+            items.append((rel, label, part))
+    with open(osp.join(root, split_file), 'w') as f:
+        json.dump(split, f)
+    return items
+
+
+def make_fake_flowers102(root: str, num_classes: int = 5, per_class: int = 4,
+                         seed: int = 0) -> dict:
+    """``jpg/image_%05d.jpg`` + CoOp's ``split_zhou_OxfordFlowers.json`` (the default),
+    plus the official ``imagelabels.mat`` / ``setid.mat`` for mmpretrain's Flowers102."""
+    import mat4py
+    from torchvision.datasets import Flowers102
+    names = _names(Flowers102.classes, num_classes, 'flower')
+    counter = iter(range(1, num_classes * per_class + 1))
+    items = _write_coop(root, 'split_zhou_OxfordFlowers.json', 'jpg',
+                        [None] * num_classes, names, per_class, seed,
+                        filename=lambda folder, i: f'image_{next(counter):05d}.jpg')
+    labels = [label + 1 for _, label, _ in items]  # 1-based, image i at row i - 1
+    ids = {p: [int(rel[6:11]) for rel, _, part in items if part == p]
+           for p in ('train', 'val', 'test')}
+    mat4py.savemat(osp.join(root, 'imagelabels.mat'), {'labels': labels})
+    mat4py.savemat(osp.join(root, 'setid.mat'),
+                   {'trnid': ids['train'], 'valid': ids['val'], 'tstid': ids['test']})
+    return dict(root=root, classes=names)
+
+
+def make_fake_dtd(root: str, num_classes: int = 5, per_class: int = 4,
+                  seed: int = 0) -> dict:
+    """``images/<class>/<class>_%04d.jpg`` + CoOp's ``split_zhou_DescribableTextures.json``
+    (the default), plus the official ``imdb/imdb.mat`` for mmpretrain's DTD."""
+    import mat4py
+    from mmpretrain.datasets.categories import DTD_CATEGORIES
+    names = _names(DTD_CATEGORIES, num_classes, 'texture')
+    items = _write_coop(root, 'split_zhou_DescribableTextures.json', 'images', names,
+                        names, per_class, seed)
+    os.makedirs(osp.join(root, 'imdb'), exist_ok=True)
+    set_id = {'train': 1, 'val': 2, 'test': 3}
+    mat4py.savemat(osp.join(root, 'imdb', 'imdb.mat'), {'images': {
+        'id': list(range(1, len(items) + 1)), 'name': [rel for rel, _, _ in items],
+        'class': [label + 1 for _, label, _ in items],
+        'set': [set_id[part] for _, _, part in items]}})
+    return dict(root=root, classes=names)
+
+
+def make_fake_eurosat(root: str, num_classes: int = 5, per_class: int = 4,
+                      seed: int = 0) -> dict:
+    """``2750/<Folder>/<Folder>_%04d.jpg`` + CoOp's ``split_zhou_EuroSAT.json``."""
+    pairs = EUROSAT_COOP[:num_classes] + [(f'Land{i}', f'Land {i}')
+                                          for i in range(len(EUROSAT_COOP), num_classes)]
+    folders, names = [p[0] for p in pairs], [p[1] for p in pairs]
+    _write_coop(root, 'split_zhou_EuroSAT.json', '2750', folders, names, per_class, seed)
+    return dict(root=root, classes=names)
+
+
+def make_fake_resisc45(root: str, num_classes: int = 5, per_class: int = 4,
+                       seed: int = 0) -> dict:
+    """``NWPU-RESISC45/<class>/<class>_%03d.jpg`` + ``split_RESISC45.json``."""
+    folders = _names(RESISC45_NAMES, num_classes, 'scene')
+    names = [f.replace('_', ' ') for f in folders]
+    _write_coop(root, 'split_RESISC45.json', 'NWPU-RESISC45', folders, names, per_class,
+                seed, filename=lambda folder, i: f'{folder}/{folder}_{i + 1:03d}.jpg')
+    return dict(root=root, classes=names)
+
+
+def make_fake_fgvc_aircraft(root: str, num_classes: int = 5, per_class: int = 4,
+                            seed: int = 0) -> dict:
+    """The ``fgvc-aircraft-2013b`` layout: ``data/images/<id>.jpg``, ``data/variants.txt``
+    and ``data/images_variant_{train,val,trainval,test}.txt``. Variants are spread over
+    the official list so names with spaces ("Beechcraft 1900") are among them."""
+    from mmpretrain.datasets.categories import FGVCAIRCRAFT_CATEGORIES as ALL
+    if num_classes <= len(ALL):
+        names = [ALL[i * len(ALL) // num_classes] for i in range(num_classes)]
+    else:
+        names = _names(ALL, num_classes, 'Variant')
+    rs = np.random.RandomState(seed)
+    data = osp.join(root, 'data')
+    lists = {'train': [], 'val': [], 'test': []}
+    image_id = 1000000
+    for label, name in enumerate(names):
+        for part in _split_counts(per_class):
+            image_id += 7
+            _fake_image(osp.join(data, 'images', f'{image_id:07d}.jpg'), label, rs)
+            lists[part].append(f'{image_id:07d} {name}')
+    lists['trainval'] = lists['train'] + lists['val']
+    for part, lines in lists.items():
+        with open(osp.join(data, f'images_variant_{part}.txt'), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    with open(osp.join(data, 'variants.txt'), 'w') as f:
+        f.write('\n'.join(names) + '\n')
+    return dict(root=root, classes=names)
+
+
+def make_fake_cub(root: str, num_classes: int = 5, per_class: int = 4,
+                  seed: int = 0) -> dict:
+    """The ``CUB_200_2011`` layout: ``images/<NNN.Name>/<Name>_<n>.jpg`` with
+    ``images.txt``, ``image_class_labels.txt``, ``train_test_split.txt`` and
+    ``classes.txt``. CUB has no val split: the would-be val images are test images too
+    (per_class=4 gives 2 train / 2 test)."""
+    from mmpretrain.datasets.categories import CUB_CATEGORIES
+    names = _names(CUB_CATEGORIES, num_classes, 'Bird')
+    rs = np.random.RandomState(seed)
+    images, labels, split = [], [], []
+    for label, name in enumerate(names):
+        folder = f'{label + 1:03d}.{name}'
+        parts = ['test' if p == 'val' else p for p in _split_counts(per_class)]
+        for i, part in enumerate(parts):
+            rel = f'{folder}/{name}_{i + 1:04d}.jpg'
+            _fake_image(osp.join(root, 'images', rel), label, rs)
+            images.append(rel)
+            labels.append(label + 1)
+            split.append(1 if part == 'train' else 0)
+    files = {'images.txt': images, 'image_class_labels.txt': labels,
+             'train_test_split.txt': split,
+             'classes.txt': [f'{c + 1:03d}.{n}' for c, n in enumerate(names)]}
+    for fname, column in files.items():
+        with open(osp.join(root, fname), 'w') as f:
+            f.write(''.join(f'{i} {v}\n' for i, v in enumerate(column, 1)))
+    return dict(root=root, classes=names)

@@ -2,8 +2,9 @@
 from .margin import calibrated_margin, rescale_rows, similarity_matrix
 from .mismatch import detect_mismatch, kmeans
 from .model import CAPModel
-from .paradigm import split_paradigm
+from .paradigm import seen_classes, split_paradigm
 from .pseudolabel import fixmatch_mask, growth_k, select_top_k_per_class
 
 __all__ = ['CAPModel', 'calibrated_margin', 'rescale_rows', 'similarity_matrix', 'detect_mismatch',
-           'kmeans', 'split_paradigm', 'fixmatch_mask', 'growth_k', 'select_top_k_per_class']
+           'kmeans', 'seen_classes', 'split_paradigm', 'fixmatch_mask', 'growth_k',
+           'select_top_k_per_class']

@@ -70,6 +70,19 @@ def _preset(name, split_file, image_dir, doc):
 EuroSAT = _preset('EuroSAT', 'split_zhou_EuroSAT.json', '2750',
                   'EuroSAT (10 land-use classes) with CoOp\'s split (split_zhou_EuroSAT.json, '
                   'images under 2750/).')
+# CoOp's splits of Flowers102 and DTD differ from the official ones mmpretrain's
+# ``Flowers102`` / ``DTD`` read (and those carry no or other readable names), so CAP's
+# configs default to these to stay comparable with the published table.
+OxfordFlowersCoOp = _preset(
+    'OxfordFlowersCoOp', 'split_zhou_OxfordFlowers.json', 'jpg',
+    'Oxford Flowers-102 with CoOp\'s split (split_zhou_OxfordFlowers.json: 4093 / 1633 / '
+    '2463 train / val / test images, readable names such as "pink primrose"), images under '
+    'jpg/. mmpretrain\'s ``Flowers102`` reads the official setid.mat split instead.')
+DTDCoOp = _preset(
+    'DTDCoOp', 'split_zhou_DescribableTextures.json', 'images',
+    'Describable Textures (47 classes) with CoOp\'s split '
+    '(split_zhou_DescribableTextures.json: 2820 / 1128 / 1692 train / val / test), images '
+    'under images/. mmpretrain\'s ``DTD`` reads the official split of imdb/imdb.mat.')
 RESISC45 = _preset('RESISC45', 'split_RESISC45.json', 'NWPU-RESISC45',
                    'NWPU-RESISC45 (45 scene classes) with the split file of CAP\'s baselines '
                    '(split_RESISC45.json, images under NWPU-RESISC45/).')
