@@ -6,9 +6,14 @@ import torch
 from mmengine.dataset import Compose
 from torch.utils.data import Dataset
 
-from cue_plugin.registry import DATASETS
+from cue_plugin.registry import DATASETS, TRANSFORMS
 
 STREAMS = ('labelled', 'pseudo', 'weak', 'strong')
+
+
+def _compose(pipeline) -> Compose:
+    # Built through mmpretrain's registry so it works outside a runner's default scope.
+    return Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline])
 
 
 @DATASETS.register_module()
@@ -97,9 +102,10 @@ class PseudolabelDataset(Dataset):
         self.seed = seed
         self.iters_per_epoch, self.batch_size = iters_per_epoch, batch_size
         self.fixmatch = fixmatch
-        self.load_pipeline = Compose(load_pipeline)
-        self.pipelines = dict(labelled=Compose(train_pipeline), pseudo=Compose(train_pipeline),
-                              weak=Compose(weak_pipeline), strong=Compose(strong_pipeline))
+        self.load_pipeline = _compose(load_pipeline)
+        train = _compose(train_pipeline)
+        self.pipelines = dict(labelled=train, pseudo=train, weak=_compose(weak_pipeline),
+                              strong=_compose(strong_pipeline))
         # -1 = not pseudolabelled; aligned with self.unlabelled.
         self.pseudolabels = np.full(len(self.unlabelled), -1, dtype=np.int64)
         self.epoch = 0

@@ -26,6 +26,7 @@ train_dataloader = dict(
     batch_size=32,
     num_workers=4,
     persistent_workers=False,
+    collate_fn=dict(type='default_collate'),  # stacks each stream
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type='PseudolabelDataset',

@@ -3,3 +3,5 @@
 _base_ = ['../clip_b32_flowers102_ul.py']
 
 model = dict(zero_shot=True)
+# No training set, no checkpoint: class names from the test set.
+custom_hooks = [dict(type='EvalClassNamesHook', split='test')]

@@ -60,7 +60,9 @@ class CAPClassifier(BaseClassifier):
         data_preprocessor.setdefault('mean', CLIP_MEAN)
         data_preprocessor.setdefault('std', CLIP_STD)
         data_preprocessor.setdefault('to_rgb', True)
-        super().__init__(init_cfg=init_cfg, data_preprocessor=data_preprocessor)
+        # Built here through mmpretrain's registry (BaseModel would use mmengine's).
+        super().__init__(init_cfg=init_cfg,
+                         data_preprocessor=MODELS.build(data_preprocessor))
         clip = dict(clip or {})
         unknown = sorted(set(clip) - {'arch', 'pretrained', 'model_cfg'})
         if unknown:
