@@ -69,6 +69,10 @@ class PseudolabelDataset(Dataset):
                  batch_size: int = 32, fixmatch: bool = True):
         from cue_plugin.cap.paradigm import split_paradigm  # cap imports models
         if isinstance(dataset, dict):
+            if not dataset.get('type'):
+                raise ValueError('PseudolabelDataset.dataset needs the training set config '
+                                 "with a 'type' (CAP configs: {{_base_.train_dataset}}), got "
+                                 f'{dict(dataset)!r}.')
             dataset = DATASETS.build(dict(copy.deepcopy(dataset), pipeline=[]))
         self.dataset = dataset
         for name, value in (('iters_per_epoch', iters_per_epoch),

@@ -50,18 +50,23 @@ def as_cli(opts):
     return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]
 
 
-def run_tool(tool, *args):
+def run_script(tool, *args):
     """``python tools/<tool> ARGS`` in this interpreter (the CLI exactly, without paying
-    a fresh interpreter's imports per call); returns the run's log file."""
-    import glob
+    a fresh interpreter's imports per call)."""
     import runpy
-    work = args[args.index('--work-dir') + 1]
     argv = sys.argv
     sys.argv = [tool, *args]
     try:
         runpy.run_path(osp.join(REPO, tool), run_name='__main__')
     finally:
         sys.argv = argv
+
+
+def run_tool(tool, *args):
+    """:func:`run_script` of a runner tool; returns the run's log file."""
+    import glob
+    run_script(tool, *args)
+    work = args[args.index('--work-dir') + 1]
     logs = sorted(glob.glob(osp.join(work, '*', '*.log')), key=osp.getmtime)
     assert logs, f'no log in {work}'
     with open(logs[-1]) as f:
@@ -159,6 +164,8 @@ def test_pseudolabel_dataset_streams_and_errors(eurosat):
         PseudolabelDataset(**dict(cfg, batch_size=0))
     with pytest.raises(ValueError, match='strong_pipeline is empty'):
         PseudolabelDataset(**dict(cfg, strong_pipeline=[]))
+    with pytest.raises(ValueError, match="PseudolabelDataset.dataset needs the training"):
+        PseudolabelDataset(**dict(cfg, dataset=dict()))
     trzsl = PseudolabelDataset(**dict(cfg, paradigm='TRZSL'))
     assert len(trzsl.seen_classes) == 3  # round(0.62 * 5)
     assert sorted(trzsl.candidate_classes.tolist() + trzsl.seen_classes.tolist()) == \
@@ -305,7 +312,7 @@ def test_margin_set_at_epoch_start_recomputed_independently(form, eurosat, tiny_
                                           runner.train_dataloader.dataset.pseudolabels.copy())
             recorded.append([])
 
-    opts = tiny_options(eurosat['root'], tiny_clip_ckpt, epochs=3)
+    opts = tiny_options(eurosat['root'], tiny_clip_ckpt, epochs=2)
     runner = build_runner(CONFIGS['TRZSL'], opts, tmp_path,
                           **{'custom_hooks.2.form': form, 'model.tau': 0.3})
     runner.register_hook(Spy())
@@ -323,7 +330,7 @@ def test_margin_set_at_epoch_start_recomputed_independently(form, eurosat, tiny_
         img = F.normalize(ref.encode_image(weak_images(ds)), dim=-1)
     seen = torch.zeros(c, dtype=torch.bool)
     seen[torch.as_tensor(ds.seen_classes)] = True
-    for epoch in (1, 2):
+    for epoch in (1, ):
         sigma = torch.zeros(c)
         for mask, yhat in recorded[epoch - 1]:
             sigma += torch.bincount(yhat[mask > 0], minlength=c).float()
@@ -336,9 +343,9 @@ def test_margin_set_at_epoch_start_recomputed_independently(form, eurosat, tiny_
                                      seen=seen)
         assert torch.allclose(seen_margins[epoch][0], expected, atol=1e-4), epoch
         assert seen_margins[epoch][0][seen].abs().sum() == 0  # r = 1: no margin
-    assert any(seen_margins[e][0].abs().sum() > 0 for e in (1, 2))  # not vacuous
+    assert seen_margins[1][0].abs().sum() > 0  # not vacuous
     hook = next(h for h in runner.hooks if type(h).__name__ == 'CalibratedMarginHook')
-    assert [h['epoch'] for h in hook.history] == [0, 1, 2]
+    assert [h['epoch'] for h in hook.history] == [0, 1]
     assert sum(sum(h['sigma']) for h in hook.history) > 0
 
 
@@ -399,3 +406,32 @@ def test_fpl_baseline_end_to_end(eurosat, tiny_clip_ckpt, tmp_path):
                    *as_cli(tiny_options(eurosat['root'], tiny_clip_ckpt)))
     assert loss_keys(log) == {'loss', 'loss_pseudo'}
     assert 'CalibratedMarginHook' not in log.split('Hooks will be executed')[-1]
+
+
+def test_concept_alignment_wired_into_cap_training(eurosat, tiny_clip_ckpt, tmp_path):
+    """tools/detect_mismatch.py and tools/enhance_descriptions.py on a CAP config, then
+    CAP pseudolabels with the chosen description of each mismatch class."""
+    import json
+    opts = tiny_options(eurosat['root'], tiny_clip_ckpt)
+    mismatch = str(tmp_path / 'mismatch.json')
+    run_script('tools/detect_mismatch.py', CONFIGS['UL'], '--out', mismatch, *as_cli(opts))
+    m = json.load(open(mismatch))
+    assert m['classes'] == eurosat['classes']
+    if not m['mismatch']:  # a random CLIP may match every class; plant one to go on
+        m['mismatch'] = [dict(index=1, name='Forest', centre=[0.1] * 32)]
+        json.dump(m, open(mismatch, 'w'))
+    names = [x['name'] for x in m['mismatch']]
+    given = tmp_path / 'given.json'
+    given.write_text(json.dumps({n: [f'{n} from a satellite', f'green {n}'] for n in names}))
+    desc = str(tmp_path / 'desc.json')
+    run_script('tools/enhance_descriptions.py', CONFIGS['UL'], mismatch, '--out', desc,
+               '--given', str(given), *as_cli(opts))
+    chosen = json.load(open(desc))['descriptions']
+    assert set(chosen) == set(names)
+    log = run_tool('tools/train.py', CONFIGS['UL'], '--work-dir', str(tmp_path / 'w'),
+                   *as_cli(dict(opts, **{'custom_hooks.1.descriptions': desc})))
+    assert 'from zero-shot CLIP + descriptions' in log
+    from cue_plugin.engine.hooks import PseudolabelHook
+    prompts = PseudolabelHook(descriptions=desc).prompts(eurosat['classes'])
+    for name, item in chosen.items():
+        assert prompts[item['index']] == item['description']
