@@ -139,6 +139,8 @@ def _cpu_distributed(cfg: Config) -> None:
     cfg.env_cfg.dist_cfg.backend = 'gloo'
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)
+    else:
+        cfg.model_wrapper_cfg.device_ids = None  # CPU modules take no device ids
     if cfg.launcher == 'pytorch' and not dist.is_initialized():
         dist.init_process_group(backend='gloo')
 

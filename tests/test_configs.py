@@ -64,6 +64,7 @@ def check_cap_config(cfg, model, path):
         assert trainable == 0 and hooks == ['EvalClassNamesHook']
         return
     assert trainable > 0 and 'ClassMetaHook' in hooks and 'PseudolabelHook' in hooks
+    assert 'EvalClassNamesHook' in hooks
     loader = cfg.train_dataloader
     assert loader.dataset.type == 'PseudolabelDataset' and loader.dataset.dataset.type
     assert loader.persistent_workers is False  # pseudolabels change between epochs

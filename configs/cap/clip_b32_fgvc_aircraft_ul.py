@@ -20,4 +20,5 @@ custom_hooks = [
     dict(type='ClassMetaHook'),
     dict(type='PseudolabelHook', growth=True, start=16, descriptions=None),
     dict(type='CalibratedMarginHook', m={{_base_.cap_margin}}, form='code'),
+    dict(type='EvalClassNamesHook', split='test'),  # tools/test.py: names from the test set
 ]

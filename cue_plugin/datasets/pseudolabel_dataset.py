@@ -4,6 +4,7 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 import torch
 from mmengine.dataset import Compose
+from mmengine.dist import get_world_size
 from torch.utils.data import Dataset
 
 from cue_plugin.registry import DATASETS, TRANSFORMS
@@ -32,8 +33,10 @@ class PseudolabelDataset(Dataset):
       strong augmentation (FixMatch term; omitted with ``fixmatch=False``).
 
     so a loader with ``batch_size=32`` gives 32 images *per stream*; ``default_collate``
-    stacks each stream. An epoch is ``iters_per_epoch`` batches: the data set's length is
-    ``iters_per_epoch * batch_size``, and item ``i`` takes the ``i``-th entry of a
+    stacks each stream. An epoch is ``iters_per_epoch`` batches on every rank: the data
+    set's length is ``iters_per_epoch * batch_size * world size`` (with W GPUs, set the
+    per-GPU ``batch_size`` to 32 / W to keep 32 per stream), and item ``i`` takes the
+    ``i``-th entry of a
     per-epoch permutation of each stream (cycled when the stream is shorter), so every
     stream is walked through without replacement, as separate shuffled loaders would.
 
@@ -56,8 +59,8 @@ class PseudolabelDataset(Dataset):
         weak_pipeline (list): CLIP preprocessing (also the pseudolabelling passes).
         strong_pipeline (list): the FixMatch strong view.
         iters_per_epoch (int): batches per epoch. Defaults to 50.
-        batch_size (int): images per stream per batch; must equal the loader's
-            ``batch_size``. Defaults to 32.
+        batch_size (int): images per stream per batch on each rank; must equal the
+            loader's ``batch_size``. Defaults to 32.
         fixmatch (bool): give the weak / strong streams. Defaults to True.
     """
 
@@ -176,7 +179,8 @@ class PseudolabelDataset(Dataset):
         self._uidx_of = {int(u): j for j, u in enumerate(self.unlabelled)}
 
     def __len__(self) -> int:
-        return self.iters_per_epoch * self.batch_size
+        # The sampler splits it over ranks: every rank runs iters_per_epoch batches.
+        return self.iters_per_epoch * self.batch_size * get_world_size()
 
     def _load(self, idx: int) -> dict:
         info = copy.deepcopy(self.dataset.get_data_info(int(idx)))

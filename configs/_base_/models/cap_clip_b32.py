@@ -18,3 +18,5 @@ model = dict(
         std=[0.26862954 * 255, 0.26130258 * 255, 0.27577711 * 255],
         to_rgb=True),
 )
+# Distributed: the classifier's own two-optimizer train_step, forward through DDP.
+model_wrapper_cfg = dict(type='CAPDistributedDataParallel')

@@ -3,7 +3,10 @@
 _base_ = ['../clip_b32_eurosat_ul.py']
 
 train_dataloader = dict(dataset=dict(fixmatch=False))
+# Without the FixMatch term the pseudo adapter gets no gradient.
+model_wrapper_cfg = dict(find_unused_parameters=True)
 custom_hooks = [
     dict(type='ClassMetaHook'),
     dict(type='PseudolabelHook', growth=False, start=16),
+    dict(type='EvalClassNamesHook', split='test'),
 ]

@@ -44,8 +44,8 @@ class CalibratedMarginHook(Hook):
       the number of draws cancels.
     - ``M = calibrated_margin(S, sigma, m, form, seen)``; TRZSL seen classes get r = 1.
 
-    sigma of the last finished epoch is saved in checkpoints, so a resumed run sets the
-    same M as an uninterrupted one.
+    sigma is summed over ranks at the end of each epoch and saved in checkpoints, so a
+    resumed run sets the same M as an uninterrupted one.
 
     Args:
         m (float): margin scale (12; FGVCAircraft 14).
@@ -62,7 +62,7 @@ class CalibratedMarginHook(Hook):
         self.m, self.form = float(m), form
         self.history = []  # dict(epoch, sigma, margin_mean)
         self.last: Optional[dict] = None  # sigma, similarity, margin of the last epoch start
-        self._restored_sigma: Optional[torch.Tensor] = None
+        self._sigma: Optional[torch.Tensor] = None  # summed counts of the last epoch
 
     @staticmethod
     def _model(runner):
@@ -93,11 +93,7 @@ class CalibratedMarginHook(Hook):
         model = self._model(runner)
         dataset = as_pseudolabel_dataset(runner.train_dataloader.dataset)
         c = len(model.classnames)
-        if self._restored_sigma is not None:
-            sigma = self._restored_sigma.float()
-            self._restored_sigma = None
-        else:
-            sigma = self._counts(model)
+        sigma = self._sigma if self._sigma is not None else torch.zeros(c)
         model.confident_counts.zero_()
         if sigma.numel() != c:
             raise ValueError(f'CalibratedMarginHook: sigma has {sigma.numel()} classes, the '
@@ -127,12 +123,18 @@ class CalibratedMarginHook(Hook):
             f'{float(margin.mean()):.4f} max {float(margin.max()):.4f}; sigma '
             f'{[int(x) for x in sigma.tolist()][:20]}{" ..." if c > 20 else ""}')
 
+    def after_train_epoch(self, runner) -> None:
+        # On every rank (a collective), before CheckpointHook saves (VERY_LOW priority;
+        # saving runs on rank 0 only).
+        self._sigma = self._counts(self._model(runner))
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        checkpoint['calibrated_margin_hook'] = dict(
-            sigma=self._counts(self._model(runner)).tolist(), history=list(self.history))
+        if self._sigma is not None:
+            checkpoint['calibrated_margin_hook'] = dict(sigma=self._sigma.tolist(),
+                                                        history=list(self.history))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('calibrated_margin_hook')
         if state is not None:
-            self._restored_sigma = torch.tensor(state['sigma'])
+            self._sigma = torch.tensor(state['sigma']).float()
             self.history = list(state['history'])

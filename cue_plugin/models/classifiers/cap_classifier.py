@@ -2,6 +2,7 @@ import copy
 from typing import Dict, List, Optional, Sequence
 
 import torch
+from mmengine.model import MMDistributedDataParallel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmpretrain.models.classifiers import BaseClassifier
 from mmpretrain.structures import DataSample
@@ -30,8 +31,8 @@ class CAPClassifier(BaseClassifier):
     - ``train_step`` steps two optimizers (an ``OptimWrapperDict`` from
       :class:`CAPOptimWrapperConstructor`): ``prompts`` and ``adapters``.
 
-    Class names come from ``classnames`` or the training set (``ClassMetaHook``) and are
-    saved in checkpoints (so ``tools/test.py`` needs no training set).
+    Class names come from ``classnames``, the training set (``ClassMetaHook``) or, in
+    test-only runs, the test set (``EvalClassNamesHook``).
 
     Args:
         clip (dict): the open_clip CLIP: ``arch`` (CAP: 'ViT-B-32'), ``pretrained``
@@ -96,20 +97,12 @@ class CAPClassifier(BaseClassifier):
         self.confident_counts = torch.zeros(len(classnames),
                                             device=self.confident_counts.device)
 
-    def get_extra_state(self):
-        return dict(classnames=list(self.classnames))
-
-    def set_extra_state(self, state) -> None:
-        if isinstance(state, dict) and state.get('classnames'):
-            if list(state['classnames']) != self.classnames:
-                self.set_classnames(state['classnames'])
-
     def _check_names(self) -> None:
         if not self.classnames:
             raise RuntimeError(
                 'CAPClassifier has no class names: add '
-                "custom_hooks=[dict(type='ClassMetaHook')] (training), load a CAP checkpoint, "
-                'or set model.classnames.')
+                "custom_hooks=[dict(type='ClassMetaHook')] (training) or "
+                "dict(type='EvalClassNamesHook') (test-only runs), or set model.classnames.")
 
     def cap_parameter_groups(self) -> Dict[str, list]:
         """The parameters of CAP's two optimizers."""
@@ -175,10 +168,16 @@ class CAPClassifier(BaseClassifier):
         return data_samples
 
     # ----------------------------------------------------------------- training
-    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
+    def train_step(self, data, optim_wrapper,
+                   forward_module=None) -> Dict[str, torch.Tensor]:
         """One iteration: one backward through the whole loss, then each optimizer
-        (``prompts``, ``adapters``) steps its own parameters."""
+        (``prompts``, ``adapters``) steps its own parameters. ``forward_module`` is the
+        DDP wrapper (:class:`CAPDistributedDataParallel`) the forward runs through."""
+        fwd = forward_module if forward_module is not None else self
         if not isinstance(optim_wrapper, OptimWrapperDict):
+            if forward_module is not None:
+                return MMDistributedDataParallel.train_step(forward_module, data,
+                                                            optim_wrapper)
             return super().train_step(data, optim_wrapper)
         wrappers = list(optim_wrapper.values())
         if any(type(w) is not OptimWrapper for w in wrappers):
@@ -187,7 +186,7 @@ class CAPClassifier(BaseClassifier):
                             f'{[type(w).__name__ for w in wrappers]}.')
         with wrappers[0].optim_context(self):
             data = self.data_preprocessor(data, True)
-            losses = self._run_forward(data, mode='loss')
+            losses = fwd._run_forward(data, mode='loss')
         parsed, log_vars = self.parse_losses(losses)
         for w in wrappers:
             w.zero_grad()
