@@ -112,7 +112,7 @@ def reference_clip(ckpt):
     from cue_plugin.models.clip import build_open_clip  # registers the tiny configs
     del build_open_clip
     model = open_clip.create_model('CUE-Tiny-ViT')
-    model.load_state_dict(torch.load(ckpt, map_location='cpu'))
+    model.load_state_dict(torch.load(ckpt, map_location='cpu', weights_only=True))
     return model.eval()
 
 
@@ -283,12 +283,14 @@ def test_descriptions_replace_prompts_of_mismatch_classes(eurosat, tmp_path):
         PseudolabelHook(step=0)
 
 
-@pytest.mark.parametrize('form', ['code', 'paper'])
-def test_margin_set_at_epoch_start_recomputed_independently(form, eurosat, tiny_clip_ckpt,
+def test_margin_set_at_epoch_start_recomputed_independently(eurosat, tiny_clip_ckpt,
                                                             tmp_path, monkeypatch):
     """TRZSL (seen classes r = 1): M at each epoch start equals calibrated_margin of the
     similarity of independently computed zero-shot features and the counts of confident
-    weak-view predictions recorded in the previous epoch; zero in epoch 0."""
+    weak-view predictions recorded in the previous epoch; zero in epoch 0. The run uses
+    form='code'; the same epoch start is then replayed with form='paper'."""
+    from cue_plugin.engine.hooks import CalibratedMarginHook
+    form = 'code'
     from mmengine.hooks import Hook
 
     import cue_plugin.cap.model as cap_model
@@ -346,7 +348,18 @@ def test_margin_set_at_epoch_start_recomputed_independently(form, eurosat, tiny_
     assert seen_margins[1][0].abs().sum() > 0  # not vacuous
     hook = next(h for h in runner.hooks if type(h).__name__ == 'CalibratedMarginHook')
     assert [h['epoch'] for h in hook.history] == [0, 1]
-    assert sum(sum(h['sigma']) for h in hook.history) > 0
+    assert torch.equal(torch.tensor(hook.history[1]["sigma"]), sigma)
+    # The paper's form at the same epoch start (same pseudolabels), with counts whose
+    # ratios lie strictly between 0 and 1, where the two forms differ.
+    paper = CalibratedMarginHook(m=12.0, form='paper')
+    paper._sigma = torch.tensor([8.0, 2.0, 5.0, 3.0, 6.0])
+    runner.train_loop._epoch = 1
+    paper.before_train_epoch(runner)
+    s_matrix = similarity_matrix(text, means, has)
+    expected = calibrated_margin(s_matrix, paper._sigma, 12.0, 'paper', seen=seen)
+    assert torch.allclose(runner.model.margin_loss.margin, expected, atol=1e-4)
+    code = calibrated_margin(s_matrix, paper._sigma, 12.0, 'code', seen=seen)
+    assert not torch.allclose(expected, code, atol=1e-3)
 
 
 # --------------------------------------------------------------------- end to end
@@ -428,10 +441,48 @@ def test_concept_alignment_wired_into_cap_training(eurosat, tiny_clip_ckpt, tmp_
                '--given', str(given), *as_cli(opts))
     chosen = json.load(open(desc))['descriptions']
     assert set(chosen) == set(names)
-    log = run_tool('tools/train.py', CONFIGS['UL'], '--work-dir', str(tmp_path / 'w'),
-                   *as_cli(dict(opts, **{'custom_hooks.1.descriptions': desc})))
-    assert 'from zero-shot CLIP + descriptions' in log
-    from cue_plugin.engine.hooks import PseudolabelHook
-    prompts = PseudolabelHook(descriptions=desc).prompts(eurosat['classes'])
+    # CAP's pseudolabelling prompts: the chosen description of each mismatch class.
+    runner = build_runner(CONFIGS['UL'], opts, tmp_path / 'w',
+                          **{'custom_hooks.1.descriptions': desc})
+    runner.model.set_classnames(eurosat['classes'])
+    hook = next(h for h in runner.hooks if type(h).__name__ == 'PseudolabelHook')
+    hook.before_train(runner)
+    assert hook.history[0]['source'] == 'zero-shot CLIP + descriptions'
+    ref = reference_clip(tiny_clip_ckpt)
+    from cue_plugin.models.clip import build_open_clip
+    tok = build_open_clip('CUE-Tiny-ViT')[1]
+    prompts = [f'a photo of a {n}.' for n in eurosat['classes']]
     for name, item in chosen.items():
-        assert prompts[item['index']] == item['description']
+        prompts[item['index']] = item['description']
+    with torch.no_grad():
+        text = F.normalize(ref.encode_text(tok(prompts)), dim=-1)
+    assert torch.allclose(hook.zero_shot_features(runner)[1], text, atol=1e-5)
+
+
+def test_two_gloo_ranks(eurosat, tiny_clip_ckpt, tmp_path):
+    """CAPDistributedDataParallel: both optimizers step through DDP, each rank runs
+    iters_per_epoch batches, and sigma sums the ranks' confident counts (tau = 0.2 < every
+    max-softmax of 5 classes: all 2 ranks x 2 iterations x 2 weak images count)."""
+    import socket
+    import subprocess
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    work = str(tmp_path / 'dist')
+    opts = dict(tiny_options(eurosat['root'], tiny_clip_ckpt),
+                **{'train_dataloader.batch_size': 2, 'train_dataloader.dataset.batch_size': 2,
+                   'model.tau': 0.2})
+    proc = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+         f'--master_port={port}', 'tools/train.py', CONFIGS['UL'], '--work-dir', work,
+         '--launcher', 'pytorch', *as_cli(opts)],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1', PYTHONUNBUFFERED='1'))
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log and 'Epoch(train) [2][2/2]' in log
+    assert 'CalibratedMarginHook: epoch 1: M (code, m=12)' in log
+    ck = torch.load(osp.join(work, 'epoch_2.pth'), map_location='cpu', weights_only=False)
+    assert sum(ck['calibrated_margin_hook']['sigma']) == 2 * 2 * 2
+    assert sorted(ck['optimizer']) == ['adapters', 'prompts']
