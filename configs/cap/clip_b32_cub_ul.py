@@ -1,4 +1,5 @@
-# CAP on CUB, unsupervised paradigm (UL: no labels; published UL: zero-shot 51.57 / FPL 53.04 / GRIP 51.42).
+# CAP on CUB, unsupervised paradigm (UL: no labels;
+# published UL: zero-shot 51.57 / FPL 53.04 / GRIP 51.42).
 # Pseudolabels: FPL top-16 per class under zero-shot CLIP, grown at epochs 0, 5, 10, ...
 # from the model's predictions; confusion-aware calibrated margin rebuilt every epoch.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of

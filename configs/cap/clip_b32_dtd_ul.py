@@ -1,4 +1,5 @@
-# CAP on DTD, unsupervised paradigm (UL: no labels; published UL: zero-shot 43.45 / FPL 44.96 / GRIP 46.09 / CPL 51.91 / CAP 55.29).
+# CAP on DTD, unsupervised paradigm (UL: no labels;
+# published UL: zero-shot 43.45 / FPL 44.96 / GRIP 46.09 / CPL 51.91 / CAP 55.29).
 # Pseudolabels: FPL top-16 per class under zero-shot CLIP, grown at epochs 0, 5, 10, ...
 # from the model's predictions; confusion-aware calibrated margin rebuilt every epoch.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of

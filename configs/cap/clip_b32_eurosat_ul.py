@@ -1,4 +1,5 @@
-# CAP on EuroSAT, unsupervised paradigm (UL: no labels; published UL: zero-shot 30.54 / FPL 48.96 / GRIP 57.21 / CPL 67.26).
+# CAP on EuroSAT, unsupervised paradigm (UL: no labels;
+# published UL: zero-shot 30.54 / FPL 48.96 / GRIP 57.21 / CPL 67.26).
 # Pseudolabels: FPL top-16 per class under zero-shot CLIP, grown at epochs 0, 5, 10, ...
 # from the model's predictions; confusion-aware calibrated margin rebuilt every epoch.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of

@@ -1,4 +1,5 @@
-# CAP on Flowers102, unsupervised paradigm (UL: no labels; published UL: zero-shot 63.40 / FPL 65.67 / GRIP 69.84 / CPL 72.90 / CAP 76.80).
+# CAP on Flowers102, unsupervised paradigm (UL: no labels;
+# published UL: zero-shot 63.40 / FPL 65.67 / GRIP 69.84 / CPL 72.90 / CAP 76.80).
 # Pseudolabels: FPL top-16 per class under zero-shot CLIP, grown at epochs 0, 5, 10, ...
 # from the model's predictions; confusion-aware calibrated margin rebuilt every epoch.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of

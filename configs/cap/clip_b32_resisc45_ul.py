@@ -1,4 +1,5 @@
-# CAP on RESISC45, unsupervised paradigm (UL: no labels; published UL: zero-shot 54.46 / FPL 68.13 / GRIP 74.11 / CPL 80.98 / CAP 83.32).
+# CAP on RESISC45, unsupervised paradigm (UL: no labels;
+# published UL: zero-shot 54.46 / FPL 68.13 / GRIP 74.11 / CPL 80.98 / CAP 83.32).
 # Pseudolabels: FPL top-16 per class under zero-shot CLIP, grown at epochs 0, 5, 10, ...
 # from the model's predictions; confusion-aware calibrated margin rebuilt every epoch.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of

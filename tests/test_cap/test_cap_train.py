@@ -188,6 +188,12 @@ def test_two_optimizers_update_only_their_own_parameters(eurosat, tiny_clip_ckpt
         assert in_opt == {id(p) for p in groups[name]}
         sgd = optim[name].optimizer.param_groups[0]
         assert (sgd['lr'], sgd['momentum'], sgd['weight_decay']) == (0.01, 0.9, 0.1)
+    from cue_plugin.engine.optimizers import CAPOptimWrapperConstructor
+    with pytest.raises(ValueError, match="optim_wrapper.type='AmpOptimWrapper'"):
+        CAPOptimWrapperConstructor(dict(runner.cfg.optim_wrapper, type='AmpOptimWrapper'))
+    with pytest.raises(ValueError, match=r"unknown parameter group\(s\) \['prompt'\]"):
+        CAPOptimWrapperConstructor(dict(prompt=dict(optimizer=dict(type='SGD', lr=0.1))))(
+            model)
     trainable = {id(p) for p in model.parameters() if p.requires_grad}
     assert trainable == {id(p) for g in groups.values() for p in g}
     assert not {id(p) for p in groups['prompts']} & {id(p) for p in groups['adapters']}

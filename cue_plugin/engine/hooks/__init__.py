@@ -4,5 +4,6 @@ from .eval_class_names_hook import EvalClassNamesHook
 from .pseudolabel_hook import PseudolabelHook
 from .vlm_cue_cache_hook import VLMCueCacheHook
 
-__all__ = ['CalibratedMarginHook', 'EvalClassNamesHook', 'PseudolabelHook', 'VLMCueCacheHook', 'ClassMetaHook',
+__all__ = ['CalibratedMarginHook', 'EvalClassNamesHook', 'PseudolabelHook', 'VLMCueCacheHook',
+           'ClassMetaHook',
            'dataset_class_meta', 'set_class_meta']

@@ -29,6 +29,13 @@ class CAPOptimWrapperConstructor:
             raise ValueError('CAPOptimWrapperConstructor: paramwise_cfg is not supported; '
                              'configure each group\'s optimizer instead.')
         self.cfg = copy.deepcopy(dict(optim_wrapper_cfg))
+        wrapper_type = self.cfg.pop('type', None)
+        self.cfg.pop('loss_scale', None)
+        if wrapper_type not in (None, 'OptimWrapper'):
+            raise ValueError(
+                f'optim_wrapper.type={wrapper_type!r} (e.g. --amp): CAP steps two optimizers '
+                'after one backward, which two AMP loss scalers cannot share; train in fp32 '
+                '(without --amp).')
 
     def __call__(self, model):
         model = model.module if is_model_wrapper(model) else model
