@@ -6,21 +6,21 @@
 # preprocessing (bicubic resize of the shorter side to 224, centre crop); labelled /
 # pseudolabelled streams and the strong view: RandomResizedCrop(224, scale 0.08-1) +
 # horizontal flip. Normalisation (CLIP mean / std, BGR -> RGB) is the model's
-# CAPDataPreprocessor.
-load_pipeline = [dict(type='LoadImageFromFile')]
-clip_view = [
+# CAPDataPreprocessor. Variables are prefixed cap_ so that no data set base clashes.
+cap_load = [dict(type='LoadImageFromFile')]
+cap_weak_view = [
     dict(type='ResizeEdge', scale=224, edge='short', backend='pillow',
          interpolation='bicubic'),
     dict(type='CenterCrop', crop_size=224),
     dict(type='PackInputs'),
 ]
-strong_view = [
+cap_strong_view = [
     dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.08, 1.0),
          backend='pillow', interpolation='bicubic'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
-test_pipeline = load_pipeline + clip_view
+cap_test_pipeline = cap_load + cap_weak_view
 
 train_dataloader = dict(
     batch_size=32,
@@ -35,10 +35,10 @@ train_dataloader = dict(
         num_labelled=2,
         seen_ratio=0.62,
         seed=1,
-        load_pipeline=load_pipeline,
-        train_pipeline=strong_view,
-        weak_pipeline=clip_view,
-        strong_pipeline=strong_view,
+        load_pipeline=cap_load,
+        train_pipeline=cap_strong_view,
+        weak_pipeline=cap_weak_view,
+        strong_pipeline=cap_strong_view,
         iters_per_epoch=50,
         batch_size=32,
         fixmatch=True),
@@ -47,13 +47,13 @@ val_dataloader = dict(
     batch_size=128,
     num_workers=4,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(pipeline=test_pipeline),  # + {{_base_.val_dataset}}
+    dataset=dict(pipeline=cap_test_pipeline),  # + {{_base_.val_dataset}}
 )
 val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_dataloader = dict(
     batch_size=128,
     num_workers=4,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(pipeline=test_pipeline),  # + {{_base_.test_dataset}}
+    dataset=dict(pipeline=cap_test_pipeline),  # + {{_base_.test_dataset}}
 )
 test_evaluator = val_evaluator
