@@ -46,7 +46,8 @@ def train_args(argv=None) -> argparse.Namespace:
 def test_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Evaluate a checkpoint')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help="checkpoint file, or 'none' to evaluate the "
+                        'model as the config builds it (zero-shot baselines)')
     parser.add_argument('--out', help='dump predictions to this pickle file')
     parser.add_argument('--tta', action='store_true',
                         help='test-time augmentation as the config\'s tta_model defines')
@@ -100,6 +101,9 @@ def train_config(args) -> Config:
         cfg[field] = loader
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(field, None) is not None and not cfg[field].get('num_workers', 0):
+            cfg[field].persistent_workers = False  # torch refuses it without workers
     return cfg
 
 
@@ -107,7 +111,8 @@ def test_config(args) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     _work_dir(cfg, args)
-    cfg.load_from = args.checkpoint
+    # 'none': evaluate the config's model as built (e.g. zero-shot CLIP baselines).
+    cfg.load_from = None if args.checkpoint.lower() == 'none' else args.checkpoint
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.tta:
@@ -134,6 +139,8 @@ def _cpu_distributed(cfg: Config) -> None:
     cfg.env_cfg.dist_cfg.backend = 'gloo'
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)
+    else:
+        cfg.model_wrapper_cfg.device_ids = None  # CPU modules take no device ids
     if cfg.launcher == 'pytorch' and not dist.is_initialized():
         dist.init_process_group(backend='gloo')
 

@@ -28,15 +28,18 @@ def main():
     cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     loader_cfg = copy.deepcopy(cfg.test_dataloader)
-    loader_cfg.dataset = copy.deepcopy(cfg.train_dataloader.dataset)
+    train_set = copy.deepcopy(cfg.train_dataloader.dataset)
+    if train_set.get('type') == 'PseudolabelDataset':  # CAP: its training images
+        train_set = train_set.dataset
+    loader_cfg.dataset = train_set
     loader_cfg.dataset.pipeline = cfg.test_dataloader.dataset.pipeline
     loader_cfg.batch_size = args.batch_size
     loader = Runner.build_dataloader(loader_cfg)
     classes = list(loader.dataset.metainfo['classes'])
     backbone = frozen_clip_from_config(cfg)
-    preproc = MODELS.build(dict(cfg.get('data_preprocessor', {}),
-                                type=cfg.get('data_preprocessor', {}).get(
-                                    'type', 'ClsDataPreprocessor')))
+    preproc_cfg = cfg.get('data_preprocessor') or cfg.model.get('data_preprocessor') or {}
+    preproc = MODELS.build(dict(preproc_cfg, type=preproc_cfg.get('type',
+                                                                  'ClsDataPreprocessor')))
 
     class Normalised:  # loader yielding preprocessed batches
         def __init__(self, loader):

@@ -91,9 +91,15 @@ class MaPLe(nn.Module):
 
     def encode_text(self, classnames: Sequence[str]) -> torch.Tensor:
         """Normalised prompted text features of ``"{ctx_init} {class}."``."""
+        return self.encode_prompts([f'{self.ctx_init} {c.replace("_", " ")}.'
+                                    for c in classnames])
+
+    def encode_prompts(self, prompts: Sequence[str]) -> torch.Tensor:
+        """Normalised text features of whole sentences; with prompts on, the context
+        vectors replace words 1..n_ctx, so use it for free text only under
+        :meth:`zero_shot` (e.g. CAP's class descriptions)."""
         clip = self.clip
-        tokens = self.tokenizer([f'{self.ctx_init} {c.replace("_", " ")}.'
-                                 for c in classnames]).to(self.ctx.device)
+        tokens = self.tokenizer(list(prompts)).to(self.ctx.device)
         x = clip.token_embedding(tokens)
         if self.peft_enabled:
             ctx = self.ctx.to(x.dtype)[None].expand(len(tokens), -1, -1)

@@ -60,10 +60,13 @@ class CAPModel(nn.Module):
         return self.logits(images, 'main' if self.keep_adapters_at_test else None)
 
     def cap_loss(self, pseudo: Tuple[torch.Tensor, torch.Tensor],
-                 weak: torch.Tensor, strong: torch.Tensor,
-                 labelled: Optional[Tuple[torch.Tensor, torch.Tensor]] = None) -> dict:
+                 weak: Optional[torch.Tensor] = None, strong: Optional[torch.Tensor] = None,
+                 labelled: Optional[Tuple[torch.Tensor, torch.Tensor]] = None,
+                 stats: Optional[dict] = None) -> dict:
         """``CE_M(z_l, y) + CE_M(z_main, y_pl) + sum_i 1[p_i > tau] CE_M(z_strong_i, yhat_i) /
-        sum_i 1[p_i > tau]`` (the labelled term for SSL / TRZSL only)."""
+        sum_i 1[p_i > tau]`` (the labelled term for SSL / TRZSL only; the FixMatch term only
+        when ``weak`` and ``strong`` are given). A ``stats`` dict receives the FixMatch
+        ``mask`` and ``yhat`` of the weak view (the calibrated margin's sigma counts)."""
         text = self.text_features()
         losses = {}
         if labelled is not None:
@@ -71,8 +74,12 @@ class CAPModel(nn.Module):
                                                        labelled[1])
         losses['loss_pseudo'] = self.margin_loss(self.logits(pseudo[0], 'main', text),
                                                  pseudo[1])
+        if weak is None or strong is None:
+            return losses
         with torch.no_grad():
             mask, yhat = fixmatch_mask(self.logits(weak, 'main', text), self.tau)
+        if stats is not None:
+            stats.update(mask=mask, yhat=yhat)
         z_strong = self.logits(strong, 'pseudo', text)
         n = mask.sum()
         losses['loss_fixmatch'] = self.margin_loss(

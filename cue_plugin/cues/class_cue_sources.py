@@ -26,8 +26,12 @@ def classes_from_file(path: str) -> List[str]:
 
 
 def frozen_clip_from_config(cfg: Config):
-    """The config's CLIP backbone without PEFT modules, in eval mode (a zero-shot CLIP)."""
-    backbone_cfg = copy.deepcopy(cfg.model.backbone)
+    """The config's CLIP backbone without PEFT modules, in eval mode (a zero-shot CLIP).
+    CAP configs name their CLIP in ``model.clip`` (arch, pretrained, model_cfg)."""
+    if 'backbone' not in cfg.model and 'clip' in cfg.model:
+        backbone_cfg = dict(type='OpenCLIPViT', **copy.deepcopy(cfg.model.clip))
+    else:
+        backbone_cfg = copy.deepcopy(cfg.model.backbone)
     backbone_cfg.pop('peft', None)
     backbone = MODELS.build(backbone_cfg)
     backbone.eval()  # BaseBackbone.train() returns None, so no chaining

@@ -1,0 +1,7 @@
+# Zero-shot CLIP ViT-B/32 on EuroSAT ("a photo of a {name}."), evaluation only:
+#   python tools/test.py {this config} none
+_base_ = ['../clip_b32_eurosat_ul.py']
+
+model = dict(zero_shot=True)
+# No training set, no checkpoint: class names from the test set.
+custom_hooks = [dict(type='EvalClassNamesHook', split='test')]

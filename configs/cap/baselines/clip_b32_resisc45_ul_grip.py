@@ -1,0 +1,12 @@
+# GRIP on RESISC45 (UL): pseudolabels grown at epochs 0, 5, 10, ... (k_e of SPEC §3), no
+# margin, no FixMatch term; same prompts, adapters and schedule as CAP.
+_base_ = ['../clip_b32_resisc45_ul.py']
+
+train_dataloader = dict(dataset=dict(fixmatch=False))
+# Without the FixMatch term the pseudo adapter gets no gradient.
+model_wrapper_cfg = dict(find_unused_parameters=True)
+custom_hooks = [
+    dict(type='ClassMetaHook'),
+    dict(type='PseudolabelHook', growth=True, start=16),
+    dict(type='EvalClassNamesHook', split='test'),
+]

@@ -1,0 +1,37 @@
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
+
+from cue_plugin.registry import HOOKS
+
+
+@HOOKS.register_module()
+class EvalClassNamesHook(Hook):
+    """A model that predicts from class-name text but got no names (no training set, no
+    checkpoint: a test-only run of zero-shot CLIP) takes them from the evaluation set's
+    ``metainfo['classes']`` before the run. Models that have names keep them.
+
+    Args:
+        split (str): 'test' or 'val' loader to read the names from. Defaults to 'test'.
+    """
+    priority = 'VERY_HIGH'
+
+    def __init__(self, split: str = 'test'):
+        if split not in ('test', 'val'):
+            raise ValueError(f"EvalClassNamesHook.split must be 'test' or 'val', got {split!r}.")
+        self.split = split
+
+    def before_run(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if not hasattr(model, 'set_classnames') or getattr(model, 'classnames', None):
+            return
+        loop = runner._test_loop if self.split == 'test' else runner._val_loop
+        if not isinstance(loop, BaseLoop):
+            return
+        classes = loop.dataloader.dataset.metainfo.get('classes')
+        if not classes:
+            raise ValueError(f'EvalClassNamesHook: the {self.split} set has no '
+                             "metainfo['classes'].")
+        model.set_classnames(list(classes))
+        runner.logger.info(f'EvalClassNamesHook: {len(classes)} class names from the '
+                           f'{self.split} set')

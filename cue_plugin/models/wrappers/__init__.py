@@ -1,0 +1,3 @@
+from .cap_distributed_data_parallel import CAPDistributedDataParallel
+
+__all__ = ['CAPDistributedDataParallel']
