@@ -100,4 +100,4 @@ def test_model_index_lists_existing_configs():
             assert m['In Collection'] in collections
             assert m['Results'][0]['Metrics']['Top 1 Accuracy'] > 0
             names.append(m['Name'])
-    assert len(names) == len(set(names)) == 8
+    assert len(names) == len(set(names)) == 11
