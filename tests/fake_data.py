@@ -97,7 +97,12 @@ RESISC45_NAMES = ['airplane', 'airport', 'baseball_diamond', 'basketball_court',
                   'bridge', 'chaparral', 'church', 'circular_farmland', 'cloud']
 
 
-def _split_counts(per_class: int, with_val: bool = True):
+def _split_counts(per_class, with_val: bool = True):
+    """Parts of a class's images: ``per_class`` images split 2:1:1-ish, or explicit
+    ``(train, val, test)`` counts."""
+    if isinstance(per_class, (tuple, list)):
+        n_train, n_val, n_test = per_class
+        return ['train'] * n_train + ['val'] * n_val + ['test'] * n_test
     n_test = max(1, per_class // 4)
     n_val = n_test if with_val else 0
     n_train = per_class - n_test - n_val
@@ -176,9 +181,9 @@ def make_fake_dtd(root: str, num_classes: int = 5, per_class: int = 4,
     return dict(root=root, classes=names)
 
 
-def make_fake_eurosat(root: str, num_classes: int = 5, per_class: int = 4,
-                      seed: int = 0) -> dict:
-    """``2750/<Folder>/<Folder>_%04d.jpg`` + CoOp's ``split_zhou_EuroSAT.json``."""
+def make_fake_eurosat(root: str, num_classes: int = 5, per_class=4, seed: int = 0) -> dict:
+    """``2750/<Folder>/<Folder>_%04d.jpg`` + CoOp's ``split_zhou_EuroSAT.json``;
+    ``per_class`` an int or ``(train, val, test)`` counts."""
     pairs = EUROSAT_COOP[:num_classes] + [(f'Land{i}', f'Land {i}')
                                           for i in range(len(EUROSAT_COOP), num_classes)]
     folders, names = [p[0] for p in pairs], [p[1] for p in pairs]

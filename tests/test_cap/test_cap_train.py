@@ -15,8 +15,8 @@ from mmengine.config import Config
 from cue_plugin.cap import calibrated_margin, growth_k, select_top_k_per_class, \
     similarity_matrix
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from eurosat_standin import make_eurosat_standin  # noqa: E402
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from fake_data import make_fake_eurosat  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {p: f'configs/cap/clip_b32_eurosat_{p.lower()}.py' for p in ('UL', 'SSL', 'TRZSL')}
@@ -26,7 +26,8 @@ CLIP_STD = torch.tensor([0.26862954, 0.26130258, 0.27577711]) * 255
 
 @pytest.fixture(scope='module')
 def eurosat(tmp_path_factory):
-    return make_eurosat_standin(str(tmp_path_factory.mktemp('eurosat')))
+    # 8 train / 2 val / 2 test images per class of 5 EuroSAT classes.
+    return make_fake_eurosat(str(tmp_path_factory.mktemp('eurosat')), per_class=(8, 2, 2))
 
 
 def tiny_options(root, ckpt, epochs=2):
