@@ -10,7 +10,8 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
-from mmengine.optim import build_optim_wrapper
+from mmengine.optim import AmpOptimWrapper, build_optim_wrapper
+from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 from cue_plugin.engine.hooks import set_class_meta
@@ -84,9 +85,7 @@ def count_flops(fn) -> float:
 def real_batches(cfg: Config, mode: str, batch_size: int, model) -> Iterator[dict]:
     """Endless batches from the config's own train (or test) dataloader, workers and
     pipeline included; the model gets the data set's class names and counts."""
-    from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     loader_cfg = copy.deepcopy(cfg.train_dataloader if mode == 'train' else
                                cfg.test_dataloader)
     loader_cfg['batch_size'] = batch_size
@@ -112,6 +111,7 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
     teacher, backward, optimizer) or of evaluation, on synthetic device-side batches or,
     with ``real_data``, on the config's own dataloader (loading time included)."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     model = build_for_benchmark(cfg, device)
     c = model.head.num_classes
     if real_data:
@@ -122,37 +122,37 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
         first = synthetic_batch(batch_size, input_size, c, device,
                                 vlm_k=cue.get('k', 5) if cue.get('mode') == 'cached' else 0)
 
-    def next_batch(flops_pass=False):
-        if real_data and not flops_pass:
-            return next(batches)
-        return copy.copy(first)
-    def autocast():
-        return torch.autocast(device.type, dtype=torch.bfloat16 if device.type == 'cpu'
-                              else torch.float16, enabled=amp)
+    def next_batch(flops_pass):
+        # The FLOP count reuses the first batch: the loader's position stays put.
+        return next(batches) if real_data and not flops_pass else copy.copy(first)
 
-    counting = False
+    optim = None
     if mode == 'train':
         model.train()
         # The config's own optimizer wrapper (AMP, loss scaling and all), as the runner
-        # builds it; its optim_context is the autocast the runner would use.
-        from mmengine.optim import AmpOptimWrapper
-        from mmengine.registry import init_default_scope
-        init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+        # builds it.
         optim = build_optim_wrapper(model, copy.deepcopy(cfg.get('optim_wrapper') or dict(
             type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01, momentum=0.9))))
-        plain_autocast = autocast
+    else:
+        model.eval()
 
-        def autocast():
-            if isinstance(optim, AmpOptimWrapper):
-                return optim.optim_context(model)
-            stack = ExitStack()
+    def autocast():
+        # The runner's context (an AMP wrapper's is its autocast); --amp adds autocast
+        # where the wrapper has none.
+        stack = ExitStack()
+        if optim is not None:
             stack.enter_context(optim.optim_context(model))
-            stack.enter_context(plain_autocast())
-            return stack
+        if not isinstance(optim, AmpOptimWrapper):
+            stack.enter_context(torch.autocast(
+                device.type, dtype=torch.bfloat16 if device.type == 'cpu' else torch.float16,
+                enabled=amp))
+        return stack
 
-        def step(timing=None):
+    if mode == 'train':
+
+        def step(timing=None, flops_pass=False):
             t0 = time.perf_counter()
-            batch = model.data_preprocessor(next_batch(timing is None and counting), True)
+            batch = model.data_preprocessor(next_batch(flops_pass), True)
             t1 = _mark(timing, device)
             with autocast():
                 losses = model(**batch, mode='loss')
@@ -165,12 +165,11 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
                                 (t1 - t0, t2 - t1, t3 - t2)):
                     timing[k] = timing.get(k, 0.0) + v
     else:
-        model.eval()
 
         @torch.no_grad()
-        def step(timing=None):
+        def step(timing=None, flops_pass=False):
             t0 = time.perf_counter()
-            batch = model.data_preprocessor(next_batch(timing is None and counting), False)
+            batch = model.data_preprocessor(next_batch(flops_pass), False)
             t1 = _mark(timing, device)
             with autocast():
                 model(**batch, mode='predict')
@@ -198,8 +197,7 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
     # in train mode (same arithmetic) and restore.
     was_training = model.training
     model.train()
-    counting = True
-    flops = count_flops(step) / batch_size  # per image, forward (+ backward)
+    flops = count_flops(lambda: step(flops_pass=True)) / batch_size  # per image, forward (+ backward)
     model.train(was_training)
     ips = batch_size * iters / elapsed
     return dict(

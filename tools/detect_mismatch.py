@@ -11,6 +11,7 @@ from mmengine.runner import Runner
 
 import cue_plugin  # noqa: F401
 from cue_plugin.cli import load_config
+from cue_plugin.cues.build_vlm_cues import train_dataset_cfg
 from cue_plugin.cues.class_cue_sources import frozen_clip_from_config
 from cue_plugin.cap.concepts import find_mismatches, image_features
 from cue_plugin.fileio import atomic_write_json
@@ -28,10 +29,8 @@ def main():
     cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     loader_cfg = copy.deepcopy(cfg.test_dataloader)
-    train_set = copy.deepcopy(cfg.train_dataloader.dataset)
-    if train_set.get('type') == 'PseudolabelDataset':  # CAP: its training images
-        train_set = train_set.dataset
-    loader_cfg.dataset = train_set
+    # The training images, through wrappers (CAP's PseudolabelDataset, ...).
+    loader_cfg.dataset = copy.deepcopy(train_dataset_cfg(cfg))
     loader_cfg.dataset.pipeline = cfg.test_dataloader.dataset.pipeline
     loader_cfg.batch_size = args.batch_size
     loader = Runner.build_dataloader(loader_cfg)

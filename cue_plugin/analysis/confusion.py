@@ -10,6 +10,7 @@ from mmengine.utils import ProgressBar
 from cue_plugin.cues import zero_shot_topk
 from cue_plugin.datasets.long_tail import shot_groups
 from cue_plugin.evaluation.metrics import shot_group_accuracy
+from cue_plugin.models.utils import gather_to
 
 
 def confusion_report(pred, gt, zs_pred, zs_topk, class_counts,
@@ -71,7 +72,7 @@ def predict_with_zero_shot(model, dataloader, classnames, k: int = 5, progress=T
         data = model.data_preprocessor(data, False)
         inputs, samples = data['inputs'], data['data_samples']
         out = model(inputs, samples, mode='predict')
-        labels = torch.cat([s.gt_label for s in samples]).to(inputs.device)
+        labels = gather_to([s.gt_label for s in samples], inputs.device, cat=True)
         zs = 100.0 * backbone.zero_shot_features(inputs) @ text.to(inputs.device).t()
         preds.append(torch.cat([o.pred_label for o in out]).cpu())
         gts.append(labels.cpu())

@@ -130,6 +130,7 @@ def _collate_fn(cfg):
 
 def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=None):
     """Yield each chunk's (stop - start, k) top-k array, in order."""
+    from cue_plugin.models.utils import gather_to  # models import the cues package
     if not chunks:
         return
     indices = [i for start, stop in chunks for i in range(start, stop)]
@@ -141,8 +142,8 @@ def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=No
     pending, c = [], 0
     for data in loader:
         data = model.data_preprocessor(data, False)
-        labels = torch.cat([ds.gt_label for ds in data['data_samples']]).to(
-            data['inputs'].device, non_blocking=True)
+        labels = gather_to([ds.gt_label for ds in data['data_samples']],
+                           data['inputs'].device, cat=True)
         pending.append(zero_shot_topk(model.zero_shot_logits(data['inputs']), labels, k))
         while c < len(chunks) and sum(len(p) for p in pending) >= chunks[c][1] - chunks[c][0]:
             size = chunks[c][1] - chunks[c][0]

@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from mmpretrain.models.utils.data_preprocessor import ClsDataPreprocessor
 
 from cue_plugin.registry import MODELS
+from ..utils import gather_to, to_device_async
 
 
 @MODELS.register_module()
@@ -57,7 +58,7 @@ class ResizeClsDataPreprocessor(ClsDataPreprocessor):
                 torch.is_tensor(x) and x.shape == inputs[0].shape for x in inputs):
             inputs = torch.stack(list(inputs))
         if torch.is_tensor(inputs) and inputs.device.type == 'cpu':
-            data['inputs'] = _pinned(inputs).to(device, non_blocking=True)
+            data['inputs'] = to_device_async(inputs, device)
         samples = data.get('data_samples')
         for field in self.prefetch_fields:
             if not samples or field not in samples[0]:
@@ -65,15 +66,11 @@ class ResizeClsDataPreprocessor(ClsDataPreprocessor):
             values = [torch.as_tensor(s.get(field)) for s in samples]
             if any(v.device.type != 'cpu' for v in values):
                 continue
-            flat = _pinned(torch.cat([v.reshape(-1) for v in values]))
-            parts = flat.to(device, non_blocking=True).split([v.numel() for v in values])
+            parts = gather_to([v.reshape(-1) for v in values], device, cat=True).split(
+                [v.numel() for v in values])
             for s, v, part in zip(samples, values, parts):
                 if field == 'gt_label':
                     s.set_gt_label(part.view(v.shape))
                 else:
                     s.set_field(part.view(v.shape), field)
         return data
-
-
-def _pinned(t: torch.Tensor) -> torch.Tensor:
-    return t if t.is_pinned() else t.pin_memory()

@@ -1,3 +1,3 @@
-from .batch import gather_to
+from .batch import gather_to, to_device_async
 
-__all__ = ['gather_to']
+__all__ = ['gather_to', 'to_device_async']
