@@ -6,7 +6,6 @@ import resource
 import time
 from typing import Iterator, Optional
 
-import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
@@ -14,7 +13,7 @@ from mmengine.optim import AmpOptimWrapper, build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
-from cue_plugin.engine.hooks import set_class_meta
+from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
 from cue_plugin.registry import MODELS
 
 
@@ -95,10 +94,7 @@ def real_batches(cfg: Config, mode: str, batch_size: int, model) -> Iterator[dic
     if loader_cfg.get('num_workers', 0) > 0:
         loader_cfg['persistent_workers'] = True
     loader = Runner.build_dataloader(loader_cfg, seed=0)
-    dataset = loader.dataset
-    labels = [int(dataset.get_data_info(i)['gt_label']) for i in range(len(dataset))]
-    names = list(dataset.metainfo['classes'])
-    set_class_meta(model, names, np.bincount(labels, minlength=len(names)).tolist())
+    set_class_meta(model, *dataset_class_meta(loader.dataset))
     while True:
         yield from loader
 

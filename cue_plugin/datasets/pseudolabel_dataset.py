@@ -227,20 +227,16 @@ class UnlabelledView(Dataset):
     """Unlabelled images of a :class:`PseudolabelDataset` under its weak pipeline."""
 
     def __init__(self, parent: PseudolabelDataset):
-        self.dataset = parent.dataset
+        self.parent = parent
         self.indices = parent.unlabelled
-        self.load_pipeline = parent.load_pipeline
-        self.pipeline = parent.pipelines['weak']
 
     def __len__(self) -> int:
         return len(self.indices)
 
     def __getitem__(self, j: int) -> dict:
-        idx = int(self.indices[j])
-        info = copy.deepcopy(self.dataset.get_data_info(idx))
-        info.setdefault('sample_idx', idx)
-        return dict(inputs=PseudolabelDataset._view(self.pipeline, self.load_pipeline(info)),
-                    index=j)
+        parent = self.parent
+        return dict(inputs=parent._view(parent.pipelines['weak'],
+                                        parent._load(self.indices[j])), index=j)
 
 
 def as_pseudolabel_dataset(dataset) -> Optional[PseudolabelDataset]:
