@@ -21,6 +21,9 @@ def main():
                    help='allow random-view pipelines: one cue per image from the test view')
     p.add_argument('--amp', action='store_true',
                    help='score under bf16 autocast (GPU speed; near-ties may differ from fp32)')
+    p.add_argument('--compile', action='store_true',
+                   help="keep the config's backbone.compile (pays back on large sets such "
+                   'as ImageNet-LT, not on one pass over CIFAR)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
     cfg = load_config(args.config, args.cfg_options)
@@ -28,7 +31,8 @@ def main():
                             if t['type'] == 'LoadVLMCue'), None) or osp.join(
         'work_dirs', 'vlm_cues', osp.splitext(osp.basename(args.config))[0] + '.npz')
     info = build_vlm_cue_cache(cfg, out, args.batch_size, args.num_workers, args.device,
-                               args.approximate, amp=args.amp)
+                               args.approximate, amp=args.amp,
+                               compile=args.compile)
     print(f"\nWrote {info['file']}: {info['images']} images x {info['views']} views, "
           f"top-{info['k']}{' (approximate per-image cache)' if info['approximate'] else ''}"
           + (f", {info['img_per_s']:.0f} img/s" if info['img_per_s'] else ''))

@@ -39,7 +39,9 @@ def expected_meta(model, dataset, pipeline) -> dict:
                      template=cue['template'], k=cue['k'], logit_scale=cue['logit_scale']))
 
 
-def build_model_for_cues(cfg):
+def build_model_for_cues(cfg, compile: bool = False):
+    """The config's model for scoring; ``compile`` keeps the backbone's compile option
+    (it pays back on large sets, not on one pass over CIFAR)."""
     from mmengine.runner import set_random_seed
     # Same seed as the runner, so a randomly initialised CLIP is the same one.
     seed = (cfg.get('randomness') or {}).get('seed')
@@ -48,8 +50,7 @@ def build_model_for_cues(cfg):
     model_cfg = copy.deepcopy(cfg.model)
     if cfg.get('data_preprocessor') is not None:
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
-    if 'compile' in model_cfg.get('backbone', {}):
-        # One pass over the data does not pay back the compilation.
+    if not compile and 'compile' in model_cfg.get('backbone', {}):
         model_cfg.backbone.compile = False
     model = MODELS.build(model_cfg)
     if getattr(model, 'instance_cue', None) is None:
@@ -62,13 +63,15 @@ def build_model_for_cues(cfg):
 def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
                         num_workers: int = 2, device: Optional[str] = None,
                         approximate: bool = False, chunk_batches: int = 20,
-                        progress: bool = True, amp: bool = False) -> dict:
+                        progress: bool = True, amp: bool = False,
+                        compile: bool = False) -> dict:
     """Compute top-k zero-shot classes per (training image, view) and save them atomically.
 
     Finished chunks are kept in ``<out_file>.partial/``, so an interrupted run resumes.
     ``amp`` scores under bf16 autocast (fast on GPUs; top-k may differ from fp32 at
     near-ties, so train the cached model with the same precision as the cache if exact
-    equality with the online teacher matters).
+    equality with the online teacher matters). ``compile`` keeps the config's
+    ``backbone.compile`` (a fixed batch shape: the last batch is padded).
     """
     from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -78,7 +81,7 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
         # One view per image: the test pipeline (deterministic), as the per-image cache.
         test_ds = cfg.test_dataloader.dataset
         views = [[t for t in test_ds.pipeline if t['type'] != 'LoadVLMCue']]
-    model = build_model_for_cues(cfg).to(device).eval()
+    model = build_model_for_cues(cfg, compile).to(device).eval()
 
     datasets = [DATASETS.build(dict(copy.deepcopy(ds_cfg), pipeline=v)) for v in views]
     classes, counts = dataset_class_meta(datasets[0])
@@ -91,29 +94,30 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
     chunk = batch_size * chunk_batches
     topk = np.zeros((n, len(views), k), dtype=np.int32)
     bar = ProgressBar(n * len(views)) if progress else None
-    autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=amp)
-    scored, t0 = 0, time.perf_counter()
-    for v, ds in enumerate(datasets):
-        todo = []
+    todo = []
+    for v in range(len(views)):
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
             part = store.get(v, start)
             if part is None:
-                todo.append((start, stop))
+                todo.append((v, start, stop))
             else:
                 topk[start:stop, v] = part
                 if bar is not None:
                     bar.update(stop - start)
-        # One loader per view over every missing chunk (worker start-up once), stored
-        # chunk by chunk so an interrupted run resumes.
-        with autocast:
-            for (start, stop), part in zip(todo, _score_chunks(model, ds, todo, batch_size,
-                                                               num_workers)):
-                store.put(v, start, part)
-                topk[start:stop, v] = part
-                scored += stop - start
-                if bar is not None:
-                    bar.update(stop - start)
+    autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=amp)
+    scored, t0 = 0, time.perf_counter()
+    # One loader over every view's missing chunks (worker start-up once), stored chunk
+    # by chunk so an interrupted run resumes.
+    with autocast:
+        for (v, start, stop), part in zip(
+                todo, _score_chunks(model, torch.utils.data.ConcatDataset(datasets), todo,
+                                    batch_size, num_workers, _collate_fn(cfg), pad=compile)):
+            store.put(v, start, part)
+            topk[start:stop, v] = part
+            scored += stop - start
+            if bar is not None:
+                bar.update(stop - start)
     elapsed = time.perf_counter() - t0
     save_cache(out_file, topk, meta)
     store.clear()
@@ -124,16 +128,23 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
 def _collate_fn(cfg):
     """The training loader's collate function (workers stacking batches is faster)."""
     from mmengine.registry import FUNCTIONS
-    name = (cfg.train_dataloader.get('collate_fn') or {}).get('type', 'pseudo_collate')
-    return FUNCTIONS.get(name) if isinstance(name, str) else name
+    collate = cfg.train_dataloader.get('collate_fn') or dict(type='pseudo_collate')
+    fn = FUNCTIONS.get(collate['type']) if isinstance(collate['type'], str) else collate['type']
+    if fn is None:
+        raise ValueError(f"train_dataloader.collate_fn: unknown type {collate['type']!r}.")
+    return fn
 
 
-def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=None):
-    """Yield each chunk's (stop - start, k) top-k array, in order."""
+def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=None,
+                  pad=False):
+    """Yield the (stop - start, k) top-k array of each ``(view, start, stop)`` chunk, in
+    order; ``dataset`` concatenates the views. ``pad`` fills the last batch up to
+    ``batch_size`` (a compiled model sees one shape)."""
     from cue_plugin.models.utils import gather_to  # models import the cues package
     if not chunks:
         return
-    indices = [i for start, stop in chunks for i in range(start, stop)]
+    n = len(dataset.datasets[0])
+    indices = [v * n + i for v, start, stop in chunks for i in range(start, stop)]
     loader = torch.utils.data.DataLoader(
         torch.utils.data.Subset(dataset, indices), batch_size=batch_size,
         num_workers=num_workers, collate_fn=collate_fn or pseudo_collate, shuffle=False,
@@ -144,9 +155,12 @@ def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=No
         data = model.data_preprocessor(data, False)
         labels = gather_to([ds.gt_label for ds in data['data_samples']],
                            data['inputs'].device, cat=True)
-        pending.append(zero_shot_topk(model.zero_shot_logits(data['inputs']), labels, k))
-        while c < len(chunks) and sum(len(p) for p in pending) >= chunks[c][1] - chunks[c][0]:
-            size = chunks[c][1] - chunks[c][0]
+        inputs, b = data['inputs'], len(labels)
+        if pad and b < batch_size:
+            inputs = torch.cat([inputs, inputs[-1:].expand(batch_size - b, *inputs.shape[1:])])
+        pending.append(zero_shot_topk(model.zero_shot_logits(inputs)[:b], labels, k))
+        while c < len(chunks) and sum(len(p) for p in pending) >= chunks[c][2] - chunks[c][1]:
+            size = chunks[c][2] - chunks[c][1]
             out = torch.cat(pending).cpu().numpy().astype(np.int32)
             yield out[:size]
             pending = [torch.from_numpy(out[size:])] if len(out) > size else []

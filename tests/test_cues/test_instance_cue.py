@@ -131,8 +131,8 @@ def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatc
                             progress=False)
     real, calls = bvc._score_chunks, []
 
-    def flaky(model, ds, chunks, *args):
-        for part in real(model, ds, chunks, *args):
+    def flaky(model, ds, chunks, *args, **kwargs):
+        for part in real(model, ds, chunks, *args, **kwargs):
             if len(calls) == 2:
                 raise KeyboardInterrupt
             calls.append(1)
@@ -145,9 +145,9 @@ def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatc
     assert not osp.exists(cache)
     todo = []
 
-    def counting(model, ds, chunks, *args):
+    def counting(model, ds, chunks, *args, **kwargs):
         todo.extend(chunks)
-        return real(model, ds, chunks, *args)
+        return real(model, ds, chunks, *args, **kwargs)
 
     monkeypatch.setattr(bvc, '_score_chunks', counting)
     calls = todo
@@ -157,3 +157,39 @@ def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatc
     assert len(calls) == chunks - 2  # the two finished chunks were not recomputed
     assert np.array_equal(load_cache(cache)[0], load_cache(full)[0])
     assert not osp.exists(cache + '.partial')
+
+
+def test_stacked_loader_and_padding_give_the_same_cache(fake_cifar, tmp_path):
+    # The fast config's loader stacks batches in the workers (default_collate); the cache
+    # must equal per-sample collation, and padding the last batch (compiled builder) must
+    # not change a single entry.
+    cfg = Config.fromfile(osp.join(REPO, 'configs/cue/clip_b16_cifar100lt_fast_cached.py'))
+    cfg.merge_from_dict({
+        'train_dataloader.dataset.data_root': fake_cifar,
+        'model.backbone.arch': 'CUE-Tiny-ViT', 'model.backbone.pretrained': None,
+        'model.backbone.compile': False, 'model.backbone.frozen_dtype': None})
+    assert bvc._collate_fn(cfg).__name__ == 'default_collate'
+    stacked = str(tmp_path / 'stacked.npz')
+    bvc.build_vlm_cue_cache(cfg, stacked, batch_size=48, num_workers=0, progress=False)
+    cfg.train_dataloader.collate_fn = dict(type='pseudo_collate')
+    per_sample = str(tmp_path / 'per_sample.npz')
+    bvc.build_vlm_cue_cache(cfg, per_sample, batch_size=48, num_workers=0, progress=False)
+    topk = load_cache(stacked)[0]
+    assert topk.shape[1] == 2 and np.array_equal(topk, load_cache(per_sample)[0])
+
+    model = bvc.build_model_for_cues(cfg).eval()
+    views, _ = plan_views(cfg.train_dataloader.dataset.pipeline)
+    ds = torch.utils.data.ConcatDataset([
+        DATASETS.build(dict(copy.deepcopy(cfg.train_dataloader.dataset), pipeline=v))
+        for v in views])
+    set_class_meta(model, *dataset_class_meta(ds.datasets[0]))
+    n = len(ds.datasets[0])
+    chunks = [(1, 0, 40), (0, 40, n)]  # the last batch of each chunk is short
+    with torch.no_grad():
+        plain = list(bvc._score_chunks(model, ds, chunks, 32, 0, pseudo_collate))
+        padded = list(bvc._score_chunks(model, ds, chunks, 32, 0, pseudo_collate, pad=True))
+    assert [len(p) for p in padded] == [40, n - 40]
+    for a, b, (v, start, stop) in zip(plain, padded, chunks):
+        assert np.array_equal(a, b) and np.array_equal(a, topk[start:stop, v])
+    with pytest.raises(ValueError, match='train_dataloader.collate_fn: unknown type'):
+        bvc._collate_fn(Config(dict(train_dataloader=dict(collate_fn=dict(type='nope')))))
