@@ -218,9 +218,62 @@ def without_cues(cfg: Config) -> Config:
 
 def format_result(name: str, r: dict, ref: Optional[dict] = None) -> str:
     parts = [f'{name:<28}', f"{r['img_per_s']:9.1f} img/s", f"{r['step_ms']:8.1f} ms/step",
-             ' '.join(f'{k} {v:.1f}' for k, v in r['breakdown_ms'].items()),
+             ' '.join(f'{k} {v:.1f}' for k, v in r['breakdown_ms'].items()) or '-',
              f"peak {r['peak_mem_gib']:.2f} GiB", f"{r['gflop_per_img']:.2f} GFLOP/img",
              f"MFU {100 * r['mfu']:.1f}%" if r['mfu'] is not None else 'MFU n/a (give --peak-tflops)']
     if ref is not None:
         parts.append(f"x{r['img_per_s'] / ref['img_per_s']:.2f} vs {ref['_name']}")
     return ' | '.join(parts)
+
+
+def benchmark_runner(cfg: Config, batch_size: int = 128, iters: int = 20, warmup: int = 5,
+                     device: Optional[str] = None, work_dir: Optional[str] = None,
+                     peak_tflops: Optional[float] = None,
+                     gflop_per_img: Optional[float] = None) -> dict:
+    """Steady-state img/s of mmengine's own training loop on the config: its loader,
+    hooks (logging, runtime info, timers), optimizer wrapper and all, as
+    ``tools/train.py`` runs it; no validation, no checkpoints, constant learning rate.
+    The difference to :func:`benchmark` with ``real_data`` is what the runner costs."""
+    import tempfile
+    from mmengine.hooks import Hook
+    from mmengine.runner import Runner
+
+    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    cfg = copy.deepcopy(cfg)
+    cfg.train_dataloader.batch_size = batch_size
+    cfg.train_dataloader.drop_last = True
+    if cfg.train_dataloader.get('num_workers', 0) > 0:
+        cfg.train_dataloader.persistent_workers = True
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=warmup + iters,
+                         val_interval=10**9)
+    for key in ('val_dataloader', 'val_cfg', 'val_evaluator', 'test_dataloader', 'test_cfg',
+                'test_evaluator', 'param_scheduler', 'load_from'):
+        cfg[key] = None
+    cfg.resume = False
+    cfg.default_hooks = dict(cfg.get('default_hooks') or {}, checkpoint=None)
+    cfg.log_level = 'WARNING'
+    times = {}
+
+    class _Clock(Hook):
+        priority = 'LOWEST'
+
+        def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+            if runner.iter + 1 in (warmup, warmup + iters):
+                _sync(device)
+                times[runner.iter + 1] = time.perf_counter()
+                if runner.iter + 1 == warmup and device.type == 'cuda':
+                    torch.cuda.reset_peak_memory_stats(device)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg.work_dir = work_dir or tmp
+        runner = Runner.from_cfg(cfg)
+        runner.register_hook(_Clock())
+        runner.train()
+    elapsed = times[warmup + iters] - times[warmup]
+    ips = batch_size * iters / elapsed
+    return dict(
+        mode='train (runner)', device=str(device), batch_size=batch_size, iters=iters,
+        data='real', img_per_s=ips, step_ms=1000 * elapsed / iters, breakdown_ms={},
+        peak_mem_gib=peak_memory_gib(device), gflop_per_img=gflop_per_img or float('nan'),
+        mfu=(gflop_per_img * 1e9 * ips / (peak_tflops * 1e12))
+        if peak_tflops and gflop_per_img else None)

@@ -2,6 +2,8 @@
 # same model on the LIFT path (cues off) measured in the same run as the reference.
 #   python tools/benchmark_train.py CONFIG [--batch-size 128] [--iters 20] [--amp]
 #       [--peak-tflops 798] [--real-data] [--cfg-options ...] [--json out.json]
+# --runner times mmengine's own training loop (tools/train.py's path: loader, hooks,
+# logging) against the bare step on the same loader, measured in the same run.
 import argparse
 import json
 
@@ -9,7 +11,7 @@ from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
 from cue_plugin.cli import load_config
-from cue_plugin.benchmark import benchmark, format_result, without_cues
+from cue_plugin.benchmark import benchmark, benchmark_runner, format_result, without_cues
 
 
 def main(mode='train'):
@@ -26,24 +28,39 @@ def main(mode='train'):
     p.add_argument('--real-data', action='store_true',
                    help="batches from the config's own dataloader (workers, pipeline, "
                    'host-to-device copy included) instead of synthetic device batches')
+    p.add_argument('--runner', action='store_true',
+                   help="time mmengine's training loop on the config (real data, hooks, "
+                   'logging); the reference is the bare step on the same loader')
     p.add_argument('--no-reference', action='store_true')
     p.add_argument('--json')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
+    if args.runner and mode != 'train':
+        p.error('--runner times the training loop; evaluation has no runner variant')
     cfg = load_config(args.config, args.cfg_options)
     kw = dict(mode=mode, batch_size=args.batch_size, iters=args.iters, warmup=args.warmup,
               device=args.device, input_size=args.input_size, peak_tflops=args.peak_tflops,
               amp=args.amp, real_data=args.real_data)
     results = {}
-    if not args.no_reference and mode == 'train':
+    if args.runner:
+        ref = benchmark(cfg, **dict(kw, real_data=True))
+        ref['_name'] = 'bare step, same loader'
+        print(format_result(ref['_name'], ref))
+        res = benchmark_runner(cfg, args.batch_size, args.iters, args.warmup, args.device,
+                               peak_tflops=args.peak_tflops,
+                               gflop_per_img=ref['gflop_per_img'])
+        print(format_result(f'runner: {args.config.split("/")[-1]}', res, ref))
+        results = dict(reference=ref, config=res)
+    elif not args.no_reference and mode == 'train':
         ref = benchmark(without_cues(cfg), **kw)
         ref['_name'] = 'cues off (LIFT path)'
         results['reference'] = ref
         print(format_result(ref['_name'], ref))
-    res = benchmark(cfg, **kw)
-    results['config'] = res
-    print(format_result(f'{mode}: {args.config.split("/")[-1]}', res,
-                        results.get('reference')))
+    if not args.runner:
+        res = benchmark(cfg, **kw)
+        results['config'] = res
+        print(format_result(f'{mode}: {args.config.split("/")[-1]}', res,
+                            results.get('reference')))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=1)

@@ -38,3 +38,32 @@ def test_benchmark_real_dataloader_and_cached_cue(fake_cifar):
     # No teacher forward in the step: fewer FLOPs than the online config's step.
     online = benchmark(cfg, batch_size=4, iters=1, warmup=1)
     assert res['gflop_per_img'] < online['gflop_per_img']
+
+
+def test_benchmark_runner_times_mmengine_training_loop(fake_cifar, tmp_path):
+    """--runner: tools/train.py's loop (loader, hooks, logging) on the config, with the
+    bare step on the same loader as the reference of the same run."""
+    import subprocess
+    import sys
+    import json
+    from cue_plugin.benchmark import benchmark_runner
+    cfg = Config.fromfile(f'{REPO}/{CUE_CONFIG}')
+    cfg.merge_from_dict({'model.backbone.arch': 'CUE-Tiny-ViT',
+                         'model.backbone.pretrained': None,
+                         'train_dataloader.num_workers': 0,
+                         'train_dataloader.dataset.data_root': fake_cifar})
+    res = benchmark_runner(cfg, batch_size=4, iters=3, warmup=2, work_dir=str(tmp_path / 'w'),
+                           gflop_per_img=1.0, peak_tflops=1.0)
+    assert res['img_per_s'] > 0 and res['iters'] == 3 and 0 < res['mfu']
+    assert not list((tmp_path / 'w').rglob('*.pth'))  # no checkpoints written
+    out = tmp_path / 'r.json'
+    proc = subprocess.run(
+        [sys.executable, f'{REPO}/tools/benchmark_train.py', f'{REPO}/{CUE_CONFIG}',
+         '--runner', '--batch-size', '4', '--iters', '2', '--warmup', '1', '--json', str(out),
+         '--cfg-options', 'model.backbone.arch=CUE-Tiny-ViT', 'model.backbone.pretrained=None',
+         'train_dataloader.num_workers=0', f'train_dataloader.dataset.data_root={fake_cifar}'],
+        capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'vs bare step, same loader' in proc.stdout
+    got = json.loads(out.read_text())
+    assert got['config']['mode'] == 'train (runner)' and got['reference']['data'] == 'real'
