@@ -31,6 +31,9 @@ def main(mode='train'):
     p.add_argument('--runner', action='store_true',
                    help="time mmengine's training loop on the config (real data, hooks, "
                    'logging); the reference is the bare step on the same loader')
+    p.add_argument('--reference-options', nargs='+', action=DictAction,
+                   help='the reference of the same run is the config with these '
+                   'overrides (e.g. model.backbone.direct_sdpa=False) instead of cues off')
     p.add_argument('--no-reference', action='store_true')
     p.add_argument('--json')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -51,6 +54,13 @@ def main(mode='train'):
                                gflop_per_img=ref['gflop_per_img'])
         print(format_result(f'runner: {args.config.split("/")[-1]}', res, ref))
         results = dict(reference=ref, config=res)
+    elif args.reference_options:
+        ref_cfg = load_config(args.config, dict(args.cfg_options or {},
+                                                **args.reference_options))
+        ref = benchmark(ref_cfg, **kw)
+        ref['_name'] = ' '.join(f'{k}={v}' for k, v in args.reference_options.items())
+        results['reference'] = ref
+        print(format_result(ref['_name'], ref))
     elif not args.no_reference and mode == 'train':
         ref = benchmark(without_cues(cfg), **kw)
         ref['_name'] = 'cues off (LIFT path)'

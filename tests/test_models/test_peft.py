@@ -98,3 +98,48 @@ def test_weight_tuning_methods_get_a_frozen_teacher():
             backbone=dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', peft=peft),
             head=dict(type='CUEClsHead', num_classes=3, classnames='abc', class_cue=None)))
         assert (model.teacher is not None) == copied
+
+
+def test_direct_sdpa_attention_equals_multihead_attention():
+    """PEFTBlock feeds SDPA in the batch-first layout instead of nn.MultiheadAttention's
+    sequence-first path: same outputs and gradients (fp32), LoRA's weights included."""
+    from open_clip.transformer import ResidualAttentionBlock
+    from cue_plugin.models.peft.block import PEFTBlock
+    from cue_plugin.models.peft.lora import LoRAMultiheadAttention
+    torch.manual_seed(0)
+    ref = ResidualAttentionBlock(W, 4, batch_first=True).train()
+    blk = PEFTBlock(ref)
+    x = torch.randn(3, 17, W, requires_grad=True)
+    for mode in ('train', 'eval'):
+        getattr(ref, mode)()
+        want = ref(x)
+        g_want = torch.autograd.grad(want.square().sum(), [x] + list(ref.parameters()))
+        got = blk(x)
+        g_got = torch.autograd.grad(got.square().sum(), [x] + list(ref.parameters()))
+        assert torch.allclose(got, want, atol=1e-5, rtol=1e-5), mode
+        for a, b in zip(g_got, g_want):
+            assert torch.allclose(a, b, atol=1e-4, rtol=1e-4), mode
+    # A mask goes through the module path (open_clip's text tower shape).
+    mask = torch.full((17, 17), float('-inf')).triu(1)
+    assert torch.allclose(blk(x, attn_mask=mask), ref(x, attn_mask=mask), atol=1e-6)
+
+    lora = LoRAMultiheadAttention(ref.attn, rank=2, alpha=2, targets=('q', 'v', 'o'))
+    with torch.no_grad():
+        for p in lora.lora_B.values():
+            p.normal_()
+    direct = lora(x, x, x)[0]
+    # The sequence-first module path, forced by a mask that masks nothing.
+    zero = torch.zeros(17, 17)
+    assert torch.allclose(direct, lora(x, x, x, attn_mask=zero)[0], atol=1e-5, rtol=1e-5)
+
+
+def test_direct_sdpa_switch_gives_the_same_features(tiny_clip_ckpt):
+    x = _x()
+    outs = []
+    for direct in (True, False):
+        b = OpenCLIPViT(arch='CUE-Tiny-ViT', pretrained=tiny_clip_ckpt,
+                        peft=dict(type='AdaptFormer', bottleneck=R), direct_sdpa=direct)
+        assert all(blk.direct_sdpa is direct for blk in b.visual.transformer.resblocks)
+        with torch.no_grad():
+            outs.append(b(x)[0])
+    assert torch.allclose(outs[0], outs[1], atol=1e-5, rtol=1e-5)

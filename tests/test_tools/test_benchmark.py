@@ -67,3 +67,21 @@ def test_benchmark_runner_times_mmengine_training_loop(fake_cifar, tmp_path):
     assert 'vs bare step, same loader' in proc.stdout
     got = json.loads(out.read_text())
     assert got['config']['mode'] == 'train (runner)' and got['reference']['data'] == 'real'
+
+
+def test_benchmark_reference_options_give_an_a_b_in_one_run(tmp_path):
+    import json
+    import subprocess
+    import sys
+    out = tmp_path / 'ab.json'
+    proc = subprocess.run(
+        [sys.executable, f'{REPO}/tools/benchmark_train.py', f'{REPO}/{CUE_CONFIG}',
+         '--batch-size', '2', '--iters', '1', '--warmup', '1', '--json', str(out),
+         '--cfg-options', 'model.backbone.arch=CUE-Tiny-ViT', 'model.backbone.pretrained=None',
+         '--reference-options', 'model.backbone.direct_sdpa=False'],
+        capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'vs model.backbone.direct_sdpa=False' in proc.stdout
+    got = json.loads(out.read_text())
+    # Same model and FLOPs: only the attention path differs.
+    assert got['reference']['gflop_per_img'] == got['config']['gflop_per_img']

@@ -3,6 +3,7 @@ from typing import Iterator, List, Optional
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from open_clip.transformer import ResidualAttentionBlock
 
 #: Where SSF (and similar feature modulations) may act inside a block.
@@ -22,6 +23,9 @@ class PEFTBlock(nn.Module):
     - ``mlp_parallel``: ``out = out + f(h)`` beside the MLP branch (AdaptFormer);
     - ``mlp_sequential``: ``out = out + f(out)`` after the block (sequential Adapter).
 
+    Self-attention runs through :func:`batch_first_attention` (``direct_sdpa``, default)
+    unless a mask is given or the attention is configured unusually.
+
     Args:
         block (ResidualAttentionBlock): the block to wrap.
     """
@@ -37,6 +41,18 @@ class PEFTBlock(nn.Module):
         self.mlp_parallel = nn.ModuleList()
         self.mlp_sequential = nn.ModuleList()
         self.peft_enabled = True
+        self.direct_sdpa = True
+
+    def _attention(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor]) -> torch.Tensor:
+        attn = self.block.attn
+        if self.direct_sdpa and attn_mask is None and type(attn) is nn.MultiheadAttention \
+                and attn.batch_first \
+                and attn._qkv_same_embed_dim and attn.bias_k is None \
+                and not attn.add_zero_attn:
+            return batch_first_attention(x, attn.in_proj_weight, attn.in_proj_bias,
+                                         attn.out_proj.weight, attn.out_proj.bias,
+                                         attn.num_heads, attn.dropout if self.training else 0.0)
+        return self.block.attention(q_x=x, attn_mask=attn_mask)
 
     def _mod(self, site: str, y: torch.Tensor) -> torch.Tensor:
         if self.peft_enabled and site in self.modulations:
@@ -53,7 +69,7 @@ class PEFTBlock(nn.Module):
         if self.peft_enabled:
             for hook in self.token_hooks:
                 x = hook(x)
-        a = b.attention(q_x=self._mod('ln_1', b.ln_1(x)), attn_mask=attn_mask)
+        a = self._attention(self._mod('ln_1', b.ln_1(x)), attn_mask)
         h = x + b.ls_1(self._mod('attn', a))
         out = h + b.ls_2(self._mod('mlp', b.mlp(self._mod('ln_2', b.ln_2(h)))))
         if self.peft_enabled:
@@ -62,6 +78,21 @@ class PEFTBlock(nn.Module):
             for adapter in self.mlp_sequential:
                 out = out + adapter(out)
         return out
+
+
+def batch_first_attention(x: torch.Tensor, in_proj_weight: torch.Tensor,
+                          in_proj_bias: Optional[torch.Tensor], out_proj_weight: torch.Tensor,
+                          out_proj_bias: Optional[torch.Tensor], num_heads: int,
+                          dropout_p: float = 0.0) -> torch.Tensor:
+    """Self-attention of ``nn.MultiheadAttention`` (fused in-projection) on (B, N, C)
+    tokens. The module transposes to sequence-first, splits q/k/v with a copy and
+    transposes back; here the batch-first layout feeds scaled_dot_product_attention
+    directly: the same arithmetic with fewer memory passes."""
+    B, N, C = x.shape
+    q, k, v = F.linear(x, in_proj_weight, in_proj_bias).view(
+        B, N, 3, num_heads, C // num_heads).permute(2, 0, 3, 1, 4).unbind(0)
+    o = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p)
+    return F.linear(o.transpose(1, 2).reshape(B, N, C), out_proj_weight, out_proj_bias)
 
 
 def wrap_blocks(visual: nn.Module) -> List[PEFTBlock]:

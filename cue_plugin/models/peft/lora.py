@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from cue_plugin.registry import MODELS
 from .base import BasePEFT, check_size, resolve_size
-from .block import wrap_blocks
+from .block import batch_first_attention, wrap_blocks
 
 
 class LoRAMultiheadAttention(nn.Module):
@@ -51,6 +51,10 @@ class LoRAMultiheadAttention(nn.Module):
             w_in = w_in + torch.cat(deltas)
             if 'o' in self.targets:
                 w_out = w_out + self._delta('o')
+        if attn_mask is None and not need_weights and query is key is value \
+                and a.bias_k is None and not a.add_zero_attn:
+            return batch_first_attention(query, w_in, a.in_proj_bias, w_out, a.out_proj.bias,
+                                         a.num_heads, a.dropout if self.training else 0.0), None
         q, k, v = (t.transpose(0, 1) for t in (query, key, value))  # batch_first -> LND
         out, weights = F.multi_head_attention_forward(
             q, k, v, a.embed_dim, a.num_heads, w_in, a.in_proj_bias, a.bias_k, a.bias_v,
