@@ -52,6 +52,13 @@ run eval_default tools/benchmark_eval.py $C/clip_b16_cifar100lt.py --batch-size 
 NOCUE="model.instance_cue=None model.head.lambda_llm=0 model.head.lambda_vlm=0"
 run ab_direct_sdpa tools/benchmark_train.py $F $COMMON --input-size 32 --iters 30 --warmup 8 \
     --cfg-options $R $NOCUE --reference-options model.backbone.direct_sdpa=False
+# CUDA graphs (torch.compile mode='reduce-overhead') vs the default compile, CUE and LIFT:
+run ab_cudagraphs tools/benchmark_train.py $F $COMMON --input-size 32 --iters 30 --warmup 8 \
+    --cfg-options $R model.backbone.compile=reduce-overhead \
+    --reference-options model.backbone.compile=True
+run ab_cudagraphs_lift tools/benchmark_train.py $F $COMMON --input-size 32 --iters 30 \
+    --warmup 8 --cfg-options $R $NOCUE model.backbone.compile=reduce-overhead \
+    --reference-options model.backbone.compile=True
 # mmengine's own training loop (hooks, logging) vs the bare step on the same loader:
 run runner_fast tools/benchmark_train.py $F $COMMON --iters 40 --warmup 8 --runner \
     --cfg-options $R $D

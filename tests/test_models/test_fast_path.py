@@ -107,8 +107,14 @@ def test_compiled_tower_matches_eager_and_keeps_keys(tiny_clip_ckpt):
     built = MODELS.build(dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', compile=dict(
         backend='eager')))
     assert built.visual.transformer._compiled_call_impl is not None
-    with pytest.raises(TypeError, match='compile must be'):
+    with pytest.raises(ValueError, match="unknown torch.compile mode 'yes'"):
         MODELS.build(dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', compile='yes'))
+    with pytest.raises(TypeError, match='compile must be'):
+        MODELS.build(dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT', compile=3))
+    from cue_plugin.models.backbones.open_clip_vit import compile_options
+    assert compile_options('reduce-overhead') == dict(mode='reduce-overhead')
+    assert compile_options(True) == {} and compile_options(dict(fullgraph=True)) == dict(
+        fullgraph=True)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='the asynchronous copy is GPU-only')

@@ -37,8 +37,9 @@ class OpenCLIPViT(BaseBackbone):
             ``'fp16'`` and run the tower under autocast to that dtype (trainable PEFT
             weights stay fp32); halves the frozen weights' memory and feeds tensor cores.
             None (default) keeps fp32 as the papers do (with AMP from the optimizer).
-        compile (bool | dict): ``torch.compile`` the transformer blocks (in place, so
-            state-dict keys do not change); a dict gives ``torch.compile`` options. The
+        compile (bool | str | dict): ``torch.compile`` the transformer blocks (in place,
+            so state-dict keys do not change); a string is a ``torch.compile`` mode
+            (``'reduce-overhead'``: CUDA graphs), a dict gives its options. The
             student and the PEFT-disabled teacher each get their own graph. Compiling
             mmengine's whole ``train_step`` (runner ``compile=True``) instead breaks the
             graph at every ``DataSample``. Defaults to False.
@@ -112,10 +113,7 @@ class OpenCLIPViT(BaseBackbone):
         self.clip_weights_trainable = any(
             getattr(m, 'tunes_clip_weights', False) for m in self.peft_methods)
         if compile:
-            if not isinstance(compile, (bool, dict)):
-                raise TypeError(f'compile must be a bool or a dict of torch.compile options, '
-                                f'got {type(compile).__name__}.')
-            self.visual.transformer.compile(**(compile if isinstance(compile, dict) else {}))
+            self.visual.transformer.compile(**compile_options(compile))
 
     def frozen_keys(self) -> set:
         """State-dict keys (relative to this module) of CLIP's frozen tensors."""
@@ -190,6 +188,25 @@ class OpenCLIPViT(BaseBackbone):
             ctx = torch.autocast(self.image_projection.device.type, dtype=self.frozen_dtype)
         with ctx:
             return encode_class_names(self.clip, self.tokenizer, names, template)
+
+
+#: torch.compile's modes, accepted as ``compile='<mode>'``.
+COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs')
+
+
+def compile_options(compile) -> dict:
+    """``torch.compile`` keyword arguments of the ``compile`` argument."""
+    if isinstance(compile, bool):
+        return {}
+    if isinstance(compile, str):
+        if compile not in COMPILE_MODES:
+            raise ValueError(f'compile: unknown torch.compile mode {compile!r}; expected '
+                             f'one of {COMPILE_MODES}, a bool or a dict of options.')
+        return dict(mode=compile)
+    if isinstance(compile, dict):
+        return dict(compile)
+    raise TypeError(f'compile must be a bool, a torch.compile mode or a dict of '
+                    f'torch.compile options, got {type(compile).__name__}.')
 
 
 def decode_clip_record(state) -> dict:
