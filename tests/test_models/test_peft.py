@@ -123,14 +123,17 @@ def test_direct_sdpa_attention_equals_multihead_attention():
     mask = torch.full((17, 17), float('-inf')).triu(1)
     assert torch.allclose(blk(x, attn_mask=mask), ref(x, attn_mask=mask), atol=1e-6)
 
-    lora = LoRAMultiheadAttention(ref.attn, rank=2, alpha=2, targets=('q', 'v', 'o'))
+    plain = blk(x)
+    ref.attn = LoRAMultiheadAttention(ref.attn, rank=2, alpha=2, targets=('q', 'v', 'o'))
     with torch.no_grad():
-        for p in lora.lora_B.values():
+        for p in ref.attn.lora_B.values():
             p.normal_()
-    direct = lora(x, x, x)[0]
-    # The sequence-first module path, forced by a mask that masks nothing.
-    zero = torch.zeros(17, 17)
-    assert torch.allclose(direct, lora(x, x, x, attn_mask=zero)[0], atol=1e-5, rtol=1e-5)
+    direct = blk(x)
+    assert (direct - plain).abs().max() > 1e-3  # the direct path applies LoRA's updates
+    # The sequence-first module path (LoRA's own forward), with the switch off.
+    blk.direct_sdpa = False
+    assert torch.allclose(direct, blk(x), atol=1e-5, rtol=1e-5)
+    assert torch.allclose(direct, ref(x), atol=1e-5, rtol=1e-5)
 
 
 def test_direct_sdpa_switch_gives_the_same_features(tiny_clip_ckpt):

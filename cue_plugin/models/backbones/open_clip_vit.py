@@ -63,7 +63,7 @@ class OpenCLIPViT(BaseBackbone):
                  num_classes: Optional[int] = None,
                  save_frozen: Union[bool, str] = 'auto',
                  frozen_dtype: Optional[str] = None,
-                 compile: Union[bool, dict] = False,
+                 compile: Union[bool, str, dict] = False,
                  direct_sdpa: bool = True,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)

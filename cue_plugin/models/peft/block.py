@@ -45,13 +45,14 @@ class PEFTBlock(nn.Module):
 
     def _attention(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor]) -> torch.Tensor:
         attn = self.block.attn
-        if self.direct_sdpa and attn_mask is None and type(attn) is nn.MultiheadAttention \
-                and attn.batch_first \
-                and attn._qkv_same_embed_dim and attn.bias_k is None \
-                and not attn.add_zero_attn:
-            return batch_first_attention(x, attn.in_proj_weight, attn.in_proj_bias,
-                                         attn.out_proj.weight, attn.out_proj.bias,
-                                         attn.num_heads, attn.dropout if self.training else 0.0)
+        mha = getattr(attn, 'attn', attn)  # LoRA wraps the module
+        if self.direct_sdpa and attn_mask is None and type(mha) is nn.MultiheadAttention \
+                and mha.batch_first and mha._qkv_same_embed_dim and mha.bias_k is None \
+                and not mha.add_zero_attn:
+            w_in, w_out = attn.projection_weights() if hasattr(attn, 'projection_weights') \
+                else (mha.in_proj_weight, mha.out_proj.weight)
+            return batch_first_attention(x, w_in, mha.in_proj_bias, w_out, mha.out_proj.bias,
+                                         mha.num_heads, mha.dropout if self.training else 0.0)
         return self.block.attention(q_x=x, attn_mask=attn_mask)
 
     def _mod(self, site: str, y: torch.Tensor) -> torch.Tensor:

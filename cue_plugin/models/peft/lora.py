@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from cue_plugin.registry import MODELS
 from .base import BasePEFT, check_size, resolve_size
-from .block import batch_first_attention, wrap_blocks
+from .block import wrap_blocks
 
 
 class LoRAMultiheadAttention(nn.Module):
@@ -41,7 +41,9 @@ class LoRAMultiheadAttention(nn.Module):
     def _delta(self, t: str) -> torch.Tensor:
         return self.scaling * self.lora_B[t] @ self.lora_A[t]
 
-    def forward(self, query, key, value, need_weights=False, attn_mask=None):
+    def projection_weights(self) -> tuple:
+        """The in- and out-projection weights with the low-rank updates applied (what
+        :class:`PEFTBlock`'s direct attention uses)."""
         a = self.attn
         w_in, w_out = a.in_proj_weight, a.out_proj.weight
         if self.peft_enabled:
@@ -51,10 +53,11 @@ class LoRAMultiheadAttention(nn.Module):
             w_in = w_in + torch.cat(deltas)
             if 'o' in self.targets:
                 w_out = w_out + self._delta('o')
-        if attn_mask is None and not need_weights and query is key is value \
-                and a.bias_k is None and not a.add_zero_attn:
-            return batch_first_attention(query, w_in, a.in_proj_bias, w_out, a.out_proj.bias,
-                                         a.num_heads, a.dropout if self.training else 0.0), None
+        return w_in, w_out
+
+    def forward(self, query, key, value, need_weights=False, attn_mask=None):
+        a = self.attn
+        w_in, w_out = self.projection_weights()
         q, k, v = (t.transpose(0, 1) for t in (query, key, value))  # batch_first -> LND
         out, weights = F.multi_head_attention_forward(
             q, k, v, a.embed_dim, a.num_heads, w_in, a.in_proj_bias, a.bias_k, a.bias_v,
