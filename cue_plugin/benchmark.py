@@ -81,18 +81,23 @@ def count_flops(fn) -> float:
     return float(counter.get_total_flops())
 
 
+def steady_loader_cfg(loader_cfg, batch_size: int):
+    """A copy of a dataloader config for steady-state timing: workers live across
+    passes, and no short last batch (a new shape for a compiled model)."""
+    loader_cfg = copy.deepcopy(loader_cfg)
+    loader_cfg['batch_size'] = batch_size
+    loader_cfg['drop_last'] = True
+    if loader_cfg.get('num_workers', 0) > 0:
+        loader_cfg['persistent_workers'] = True
+    return loader_cfg
+
+
 def real_batches(cfg: Config, mode: str, batch_size: int, model) -> Iterator[dict]:
     """Endless batches from the config's own train (or test) dataloader, workers and
     pipeline included; the model gets the data set's class names and counts."""
     from mmengine.runner import Runner
-    loader_cfg = copy.deepcopy(cfg.train_dataloader if mode == 'train' else
-                               cfg.test_dataloader)
-    loader_cfg['batch_size'] = batch_size
-    # Steady state: workers live across passes, and no short last batch (a new shape
-    # for a compiled model).
-    loader_cfg['drop_last'] = True
-    if loader_cfg.get('num_workers', 0) > 0:
-        loader_cfg['persistent_workers'] = True
+    loader_cfg = steady_loader_cfg(cfg.train_dataloader if mode == 'train' else
+                                   cfg.test_dataloader, batch_size)
     loader = Runner.build_dataloader(loader_cfg, seed=0)
     set_class_meta(model, *dataset_class_meta(loader.dataset))
     while True:
@@ -240,10 +245,7 @@ def benchmark_runner(cfg: Config, batch_size: int = 128, iters: int = 20, warmup
 
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     cfg = copy.deepcopy(cfg)
-    cfg.train_dataloader.batch_size = batch_size
-    cfg.train_dataloader.drop_last = True
-    if cfg.train_dataloader.get('num_workers', 0) > 0:
-        cfg.train_dataloader.persistent_workers = True
+    cfg.train_dataloader = steady_loader_cfg(cfg.train_dataloader, batch_size)
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=warmup + iters,
                          val_interval=10**9)
     for key in ('val_dataloader', 'val_cfg', 'val_evaluator', 'test_dataloader', 'test_cfg',

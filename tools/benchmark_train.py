@@ -44,33 +44,30 @@ def main(mode='train'):
     kw = dict(mode=mode, batch_size=args.batch_size, iters=args.iters, warmup=args.warmup,
               device=args.device, input_size=args.input_size, peak_tflops=args.peak_tflops,
               amp=args.amp, real_data=args.real_data)
-    results = {}
+    # The reference of the same run: the bare step on the same loader (--runner), the
+    # config with --reference-options, or the same model with the cues off.
+    ref_cfg = ref_kw = None
     if args.runner:
-        ref = benchmark(cfg, **dict(kw, real_data=True))
-        ref['_name'] = 'bare step, same loader'
-        print(format_result(ref['_name'], ref))
-        res = benchmark_runner(cfg, args.batch_size, args.iters, args.warmup, args.device,
-                               peak_tflops=args.peak_tflops,
-                               gflop_per_img=ref['gflop_per_img'])
-        print(format_result(f'runner: {args.config.split("/")[-1]}', res, ref))
-        results = dict(reference=ref, config=res)
+        ref_cfg, ref_kw, ref_name = cfg, dict(kw, real_data=True), 'bare step, same loader'
     elif args.reference_options:
         ref_cfg = load_config(args.config, dict(args.cfg_options or {},
                                                 **args.reference_options))
-        ref = benchmark(ref_cfg, **kw)
-        ref['_name'] = ' '.join(f'{k}={v}' for k, v in args.reference_options.items())
-        results['reference'] = ref
-        print(format_result(ref['_name'], ref))
+        ref_kw, ref_name = kw, ' '.join(f'{k}={v}' for k, v in args.reference_options.items())
     elif not args.no_reference and mode == 'train':
-        ref = benchmark(without_cues(cfg), **kw)
-        ref['_name'] = 'cues off (LIFT path)'
-        results['reference'] = ref
-        print(format_result(ref['_name'], ref))
-    if not args.runner:
+        ref_cfg, ref_kw, ref_name = without_cues(cfg), kw, 'cues off (LIFT path)'
+    results, ref = {}, None
+    if ref_cfg is not None:
+        ref = results['reference'] = dict(benchmark(ref_cfg, **ref_kw), _name=ref_name)
+        print(format_result(ref_name, ref))
+    if args.runner:
+        res = benchmark_runner(cfg, args.batch_size, args.iters, args.warmup, args.device,
+                               peak_tflops=args.peak_tflops,
+                               gflop_per_img=ref['gflop_per_img'])
+    else:
         res = benchmark(cfg, **kw)
-        results['config'] = res
-        print(format_result(f'{mode}: {args.config.split("/")[-1]}', res,
-                            results.get('reference')))
+    results['config'] = res
+    print(format_result(f'{"runner" if args.runner else mode}: {args.config.split("/")[-1]}',
+                        res, ref))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=1)
