@@ -4,10 +4,10 @@ import numpy as np
 import torch
 from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from cue_plugin.cap.margin import calibrated_margin, similarity_matrix
 from cue_plugin.datasets.pseudolabel_dataset import as_pseudolabel_dataset
+from cue_plugin.engine.utils import unwrap_model
 from cue_plugin.registry import HOOKS
 
 from .pseudolabel_hook import PseudolabelHook
@@ -66,7 +66,7 @@ class CalibratedMarginHook(Hook):
 
     @staticmethod
     def _model(runner):
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         if not hasattr(model, 'confident_counts') or not hasattr(model, 'margin_loss'):
             raise TypeError('CalibratedMarginHook needs a CAPClassifier model, got '
                             f'{type(model).__name__}.')

@@ -2,9 +2,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
+from cue_plugin.engine.utils import unwrap_model
 from cue_plugin.registry import HOOKS
 
 
@@ -55,7 +55,7 @@ class ClassMetaHook(Hook):
         if not isinstance(runner._train_loop, BaseLoop):
             return
         classes, counts = dataset_class_meta(runner.train_dataloader.dataset)
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         touched = set_class_meta(model, classes, counts)
         runner.logger.info(
             f'ClassMetaHook: {len(counts)} classes, {sum(counts)} training images '

@@ -1,7 +1,7 @@
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
+from cue_plugin.engine.utils import unwrap_model
 from cue_plugin.registry import HOOKS
 
 
@@ -22,7 +22,7 @@ class EvalClassNamesHook(Hook):
         self.split = split
 
     def before_run(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         if not hasattr(model, 'set_classnames') or getattr(model, 'classnames', None):
             return
         loop = runner._test_loop if self.split == 'test' else runner._val_loop

@@ -4,13 +4,13 @@ import numpy as np
 import torch
 from mmengine.dataset import default_collate
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from torch.utils.data import DataLoader
 
 from cue_plugin.cap.pseudolabel import growth_k, select_top_k_per_class
 from cue_plugin.datasets.pseudolabel_dataset import as_pseudolabel_dataset
 from cue_plugin.fileio import read_json
+from cue_plugin.engine.utils import unwrap_model
 from cue_plugin.registry import HOOKS
 
 
@@ -88,7 +88,7 @@ class PseudolabelHook(Hook):
     # --------------------------------------------------------------- helpers
     @staticmethod
     def _model(runner):
-        return runner.model.module if is_model_wrapper(runner.model) else runner.model
+        return unwrap_model(runner.model)
 
     @staticmethod
     def _dataset(runner):

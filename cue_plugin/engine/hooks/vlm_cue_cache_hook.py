@@ -1,7 +1,7 @@
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
+from cue_plugin.engine.utils import unwrap_model
 from cue_plugin.registry import HOOKS
 
 
@@ -26,7 +26,7 @@ class VLMCueCacheHook(Hook):
                    if type(t).__name__ == 'LoadVLMCue']
         if not loaders:
             return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrap_model(runner.model)
         expected = expected_meta(model, dataset, train_dataset_cfg(runner.cfg).pipeline)
         for t in loaders:
             topk, meta = load_cache(t.cache_file)

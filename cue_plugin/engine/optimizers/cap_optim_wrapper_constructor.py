@@ -1,8 +1,9 @@
 import copy
 
-from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 from mmpretrain.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
+
+from cue_plugin.engine.utils import unwrap_model
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
@@ -38,7 +39,7 @@ class CAPOptimWrapperConstructor:
                 '(without --amp).')
 
     def __call__(self, model):
-        model = model.module if is_model_wrapper(model) else model
+        model = unwrap_model(model)
         if not hasattr(model, 'cap_parameter_groups'):
             raise TypeError(f'CAPOptimWrapperConstructor needs a model with '
                             f'cap_parameter_groups() (CAPClassifier), got {type(model).__name__}.')
