@@ -6,7 +6,6 @@ from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
 
 from cue_plugin.cap.margin import calibrated_margin, similarity_matrix
-from cue_plugin.datasets.pseudolabel_dataset import as_pseudolabel_dataset
 from cue_plugin.engine.utils import unwrap_model
 from cue_plugin.registry import HOOKS
 
@@ -91,7 +90,7 @@ class CalibratedMarginHook(Hook):
 
     def before_train_epoch(self, runner) -> None:
         model = self._model(runner)
-        dataset = as_pseudolabel_dataset(runner.train_dataloader.dataset)
+        dataset = PseudolabelHook._dataset(runner)
         c = len(model.classnames)
         sigma = self._sigma if self._sigma is not None else torch.zeros(c)
         model.confident_counts.zero_()
