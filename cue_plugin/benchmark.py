@@ -104,13 +104,15 @@ def real_batches(cfg: Config, mode: str, batch_size: int, model) -> Iterator[dic
         yield from loader
 
 
-def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: int = 20,
-              warmup: int = 5, device: Optional[str] = None, input_size: int = 224,
-              peak_tflops: Optional[float] = None, amp: bool = False,
-              real_data: bool = False) -> dict:
-    """Steady-state img/s of a training step (data preprocessing, forward incl. any
-    teacher, backward, optimizer) or of evaluation, on synthetic device-side batches or,
-    with ``real_data``, on the config's own dataloader (loading time included)."""
+def make_step(cfg: Config, mode: str = 'train', batch_size: int = 128,
+              device: Optional[str] = None, input_size: int = 224, amp: bool = False,
+              real_data: bool = False):
+    """The config's model and one training step (data preprocessing, forward incl. any
+    teacher, backward, optimizer) or evaluation step, as ``(model, step, device)``.
+
+    ``step(timing=None, flops_pass=False)`` runs one step; with a ``timing`` dict it
+    synchronises between phases and adds their host times to it; ``flops_pass`` reuses
+    the first batch (the loader's position stays put)."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     model = build_for_benchmark(cfg, device)
@@ -124,7 +126,6 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
                                 vlm_k=cue.get('k', 5) if cue.get('mode') == 'cached' else 0)
 
     def next_batch(flops_pass):
-        # The FLOP count reuses the first batch: the loader's position stays put.
         return next(batches) if real_data and not flops_pass else copy.copy(first)
 
     optim = None
@@ -179,6 +180,18 @@ def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: in
                 timing['preprocess'] = timing.get('preprocess', 0.0) + t1 - t0
                 timing['forward'] = timing.get('forward', 0.0) + t2 - t1
 
+    return model, step, device
+
+
+def benchmark(cfg: Config, mode: str = 'train', batch_size: int = 128, iters: int = 20,
+              warmup: int = 5, device: Optional[str] = None, input_size: int = 224,
+              peak_tflops: Optional[float] = None, amp: bool = False,
+              real_data: bool = False) -> dict:
+    """Steady-state img/s of a training step (data preprocessing, forward incl. any
+    teacher, backward, optimizer) or of evaluation, on synthetic device-side batches or,
+    with ``real_data``, on the config's own dataloader (loading time included)."""
+    model, step, device = make_step(cfg, mode, batch_size, device, input_size, amp,
+                                    real_data)
     for _ in range(warmup):
         step()
     if device.type == 'cuda':
@@ -279,3 +292,32 @@ def benchmark_runner(cfg: Config, batch_size: int = 128, iters: int = 20, warmup
         peak_mem_gib=peak_memory_gib(device), gflop_per_img=gflop_per_img or float('nan'),
         mfu=(gflop_per_img * 1e9 * ips / (peak_tflops * 1e12))
         if peak_tflops and gflop_per_img else None)
+
+
+def profile_step(cfg: Config, batch_size: int = 128, input_size: int = 32,
+                 warmup: int = 8, steps: int = 3, rows: int = 30,
+                 device: Optional[str] = None) -> str:
+    """A text report of where ``steps`` steady-state training steps spend their time:
+    the device's busy fraction of the wall time, and the top operators by device time
+    (self time, so nested operators are not counted twice)."""
+    from torch.profiler import ProfilerActivity, profile
+    model, step, device = make_step(cfg, 'train', batch_size, device, input_size)
+    for _ in range(warmup):
+        step()
+    _sync(device)
+    activities = [ProfilerActivity.CPU] + (
+        [ProfilerActivity.CUDA] if device.type == 'cuda' else [])
+    t0 = time.perf_counter()
+    with profile(activities=activities) as prof:
+        for _ in range(steps):
+            step()
+        _sync(device)
+    wall = time.perf_counter() - t0
+    events = prof.key_averages()
+    key = 'self_device_time_total' if device.type == 'cuda' else 'self_cpu_time_total'
+    busy = sum(getattr(e, key, 0.0) for e in events) / 1e6  # us -> s
+    lines = [f'{steps} steps of batch {batch_size} on {device}: wall {1000 * wall / steps:.1f} '
+             f'ms/step, {"device" if device.type == "cuda" else "CPU"} self time '
+             f'{1000 * busy / steps:.1f} ms/step ({100 * busy / wall:.0f}% busy)',
+             events.table(sort_by=key, row_limit=rows, max_name_column_width=70)]
+    return '\n'.join(lines)

@@ -5,12 +5,11 @@
 # --runner times mmengine's own training loop (tools/train.py's path: loader, hooks,
 # logging) against the bare step on the same loader, measured in the same run.
 import argparse
-import json
-
 from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
 from cue_plugin.cli import load_config
+from cue_plugin.fileio import atomic_write_json
 from cue_plugin.benchmark import benchmark, benchmark_runner, format_result, without_cues
 
 
@@ -69,8 +68,7 @@ def main(mode='train'):
     print(format_result(f'{"runner" if args.runner else mode}: {args.config.split("/")[-1]}',
                         res, ref))
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(results, f, indent=1)
+        atomic_write_json(args.json, results)
 
 
 if __name__ == '__main__':

@@ -5,6 +5,7 @@ import os.path as osp
 from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
+from cue_plugin.fileio import atomic_write_json
 from cue_plugin.cli import load_config
 from cue_plugin.cues.build_vlm_cues import build_vlm_cue_cache, train_dataset_cfg
 
@@ -24,6 +25,7 @@ def main():
     p.add_argument('--compile', action='store_true',
                    help="keep the config's backbone.compile (pays back on large sets such "
                    'as ImageNet-LT, not on one pass over CIFAR)')
+    p.add_argument('--json', help='also write the summary (images, views, img/s) here')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
     cfg = load_config(args.config, args.cfg_options)
@@ -36,6 +38,9 @@ def main():
     print(f"\nWrote {info['file']}: {info['images']} images x {info['views']} views, "
           f"top-{info['k']}{' (approximate per-image cache)' if info['approximate'] else ''}"
           + (f", {info['img_per_s']:.0f} img/s" if info['img_per_s'] else ''))
+    if args.json:
+        atomic_write_json(args.json, dict(info, batch_size=args.batch_size, amp=args.amp,
+                                          compile=args.compile))
 
 
 if __name__ == '__main__':
