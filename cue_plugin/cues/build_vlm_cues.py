@@ -161,7 +161,8 @@ def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=No
         pending.append(zero_shot_topk(model.zero_shot_logits(inputs)[:b], labels, k))
         while c < len(chunks) and sum(len(p) for p in pending) >= chunks[c][2] - chunks[c][1]:
             size = chunks[c][2] - chunks[c][1]
-            out = torch.cat(pending).cpu().numpy().astype(np.int32)
+            out = torch.cat([p.cpu() for p in pending]).numpy().astype(np.int32)
             yield out[:size]
+            # The rest stays on the host: later batches join it there.
             pending = [torch.from_numpy(out[size:])] if len(out) > size else []
             c += 1
