@@ -8,6 +8,8 @@ from typing import Iterator, Optional
 
 import torch
 from mmengine.config import Config
+from torch.autograd import DeviceType
+from torch.profiler import ProfilerActivity, profile
 from mmengine.logging import MMLogger
 from mmengine.optim import AmpOptimWrapper, build_optim_wrapper
 from mmengine.registry import init_default_scope
@@ -300,7 +302,6 @@ def profile_step(cfg: Config, batch_size: int = 128, input_size: int = 32,
     """A text report of where ``steps`` steady-state training steps spend their time:
     the device's busy fraction of the wall time, and the top operators by device time
     (self time, so nested operators are not counted twice)."""
-    from torch.profiler import ProfilerActivity, profile
     model, step, device = make_step(cfg, 'train', batch_size, device, input_size)
     for _ in range(warmup):
         step()
@@ -315,7 +316,12 @@ def profile_step(cfg: Config, batch_size: int = 128, input_size: int = 32,
     wall = time.perf_counter() - t0
     events = prof.key_averages()
     key = 'self_device_time_total' if device.type == 'cuda' else 'self_cpu_time_total'
-    busy = sum(getattr(e, key, 0.0) for e in events) / 1e6  # us -> s
+    if device.type == 'cuda':
+        # Kernels only: an operator's self device time repeats its kernels' time.
+        busy = sum(e.self_device_time_total for e in events
+                   if e.device_type == DeviceType.CUDA) / 1e6  # us -> s
+    else:
+        busy = sum(e.self_cpu_time_total for e in events) / 1e6
     lines = [f'{steps} steps of batch {batch_size} on {device}: wall {1000 * wall / steps:.1f} '
              f'ms/step, {"device" if device.type == "cuda" else "CPU"} self time '
              f'{1000 * busy / steps:.1f} ms/step ({100 * busy / wall:.0f}% busy)',

@@ -74,10 +74,9 @@ bench train_fast_cached_real tools/benchmark_train.py $FC $COMMON --iters 40 --w
     --real-data --no-reference --cfg-options $R $D
 bench eval_fast_real tools/benchmark_eval.py $F --batch-size $EB --iters 10 --real-data \
     --peak-tflops $PEAK --cfg-options $R $D
-# A/Bs within one run. CUDA graphs (torch.compile mode='reduce-overhead') vs the default:
-bench ab_cudagraphs tools/benchmark_train.py $F $COMMON --input-size 32 --iters 30 \
-    --warmup 8 --cfg-options $R model.backbone.compile=reduce-overhead \
-    --reference-options model.backbone.compile=True
+# A/Bs within one run. The patch embedding as one GEMM vs cuDNN's convolution, CUE:
+bench ab_linear_patch_embed tools/benchmark_train.py $F $COMMON --input-size 32 --iters 30 \
+    --warmup 8 --cfg-options $R --reference-options model.backbone.linear_patch_embed=False
 # LIFT's step as the reference code runs it (CUE's added loss call removed).
 step ref_lift $PY tools/benchmarks/time_cue_reference.py --ref-root "$REF_ROOT" \
     --data-root "$DATA" --max-iters $RI --warmup $((RI / 6)) \
@@ -96,6 +95,10 @@ bench ab_cudagraphs_lift tools/benchmark_train.py $F $COMMON --input-size 32 --i
     --reference-options model.backbone.compile=True
 bench runner_fast_lift tools/benchmark_train.py $F $COMMON --iters 40 --warmup 8 --runner \
     --cfg-options $R $D $NOCUE
+# CUDA graphs (torch.compile mode='reduce-overhead') vs the default (1.01x on 2026-11-28):
+bench ab_cudagraphs tools/benchmark_train.py $F $COMMON --input-size 32 --iters 30 \
+    --warmup 8 --cfg-options $R model.backbone.compile=reduce-overhead \
+    --reference-options model.backbone.compile=True
 # Synthetic-data and paper-precision figures.
 bench train_fast tools/benchmark_train.py $F $COMMON --input-size 32 --iters 30 --warmup 8 \
     --cfg-options $R

@@ -37,7 +37,9 @@ def main():
                                compile=args.compile)
     print(f"\nWrote {info['file']}: {info['images']} images x {info['views']} views, "
           f"top-{info['k']}{' (approximate per-image cache)' if info['approximate'] else ''}"
-          + (f", {info['img_per_s']:.0f} img/s" if info['img_per_s'] else ''))
+          + (f", {info['img_per_s']:.0f} img/s" if info['img_per_s'] else '')
+          + (f" ({info['steady_img_per_s']:.0f} img/s after the first batch)"
+             if info.get('steady_img_per_s') else ''))
     if args.json:
         atomic_write_json(args.json, dict(info, batch_size=args.batch_size, amp=args.amp,
                                           compile=args.compile))

@@ -106,23 +106,29 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
                 if bar is not None:
                     bar.update(stop - start)
     autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=amp)
-    scored, t0 = 0, time.perf_counter()
+    scored, t0, first = 0, time.perf_counter(), {}
     # One loader over every view's missing chunks (worker start-up once), stored chunk
     # by chunk so an interrupted run resumes.
     with autocast:
         for (v, start, stop), part in zip(
                 todo, _score_chunks(model, torch.utils.data.ConcatDataset(datasets), todo,
-                                    batch_size, num_workers, _collate_fn(cfg), pad=compile)):
+                                    batch_size, num_workers, _collate_fn(cfg), pad=compile,
+                                    first_batch=first)):
             store.put(v, start, part)
             topk[start:stop, v] = part
             scored += stop - start
             if bar is not None:
                 bar.update(stop - start)
-    elapsed = time.perf_counter() - t0
+    end = time.perf_counter()
     save_cache(out_file, topk, meta)
     store.clear()
+    # Steady rate: from the first batch's arrival (loader workers started) to the end.
+    steady = None
+    if scored > first.get('images', scored):
+        steady = (scored - first['images']) / (end - first['time'])
     return dict(images=n, views=len(views), k=k, approximate=approx, file=out_file,
-                scored=scored, img_per_s=scored / elapsed if scored else None)
+                scored=scored, img_per_s=scored / (end - t0) if scored else None,
+                steady_img_per_s=steady)
 
 
 def _collate_fn(cfg):
@@ -136,10 +142,11 @@ def _collate_fn(cfg):
 
 
 def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=None,
-                  pad=False):
+                  pad=False, first_batch=None):
     """Yield the (stop - start, k) top-k array of each ``(view, start, stop)`` chunk, in
     order; ``dataset`` concatenates the views. ``pad`` fills the last batch up to
-    ``batch_size`` (a compiled model sees one shape)."""
+    ``batch_size`` (a compiled model sees one shape). ``first_batch`` (a dict) receives
+    the host time the first batch arrived and its size."""
     from cue_plugin.models.utils import gather_to  # models import the cues package
     if not chunks:
         return
@@ -152,6 +159,8 @@ def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=No
     k = model.instance_cue['k']
     pending, c = [], 0
     for data in loader:
+        if first_batch is not None and not first_batch:
+            first_batch.update(time=time.perf_counter(), images=len(data['data_samples']))
         data = model.data_preprocessor(data, False)
         labels = gather_to([ds.gt_label for ds in data['data_samples']],
                            data['inputs'].device, cat=True)

@@ -107,3 +107,41 @@ def test_model_cfg_dict_and_json_arch(tmp_path):
     b = OpenCLIPViT(arch=str(path))
     assert a.out_channels == b.out_channels == 64
     assert a.clip_source['arch'] == 'custom'
+
+
+def test_linear_patch_embed_equals_the_convolution(tiny_clip_ckpt):
+    backbone = OpenCLIPViT(arch='CUE-Tiny-ViT', pretrained=tiny_clip_ckpt,
+                           peft=dict(type='AdaptFormer', bottleneck=4))
+    assert backbone.linear_patch_embed
+    v = backbone.visual
+    x = _images(n=3, seed=1).requires_grad_(True)
+    ours = backbone.embed(x)
+    # open_clip's embedding written out: stride-p convolution, class token, positions.
+    x_ref = x.detach().clone().requires_grad_(True)
+    conv = torch.nn.functional.conv2d(x_ref, v.conv1.weight, stride=v.conv1.stride)
+    tokens = conv.flatten(2).transpose(1, 2)
+    cls = v.class_embedding.view(1, 1, -1).expand(len(x), 1, -1)
+    ref = v.ln_pre(torch.cat([cls, tokens], dim=1) + v.positional_embedding)
+    assert ours.shape == ref.shape
+    assert torch.allclose(ours, ref, atol=1e-5, rtol=0)
+    g = torch.randn_like(ref)
+    (ours * g).sum().backward()
+    (ref * g).sum().backward()
+    assert torch.allclose(x.grad, x_ref.grad, atol=1e-5, rtol=0)
+    # Whole tower: switching the option off gives the same features.
+    with torch.no_grad():
+        on = backbone(x)[0]
+        backbone.linear_patch_embed = False
+        off = backbone(x)[0]
+    assert torch.allclose(on, off, atol=1e-5, rtol=0)
+
+
+def test_linear_patch_embed_falls_back_where_it_is_not_a_patchify(tiny_clip_ckpt):
+    from cue_plugin.models.backbones.open_clip_vit import is_patchify_conv
+    backbone = OpenCLIPViT(arch='CUE-Tiny-ViT', pretrained=tiny_clip_ckpt)
+    conv = backbone.visual.conv1
+    assert is_patchify_conv(conv, torch.zeros(1, 3, 64, 64))
+    # A size the patches do not tile goes to open_clip's own path (conv drops the rest).
+    assert not is_patchify_conv(conv, torch.zeros(1, 3, 70, 70))
+    overlapping = torch.nn.Conv2d(3, 8, 4, stride=2, bias=False)
+    assert not is_patchify_conv(overlapping, torch.zeros(1, 3, 8, 8))

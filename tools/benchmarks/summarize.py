@@ -25,6 +25,9 @@ ROWS = [
     ('CUE online, bare step on the same loader', 'runner_fast', 'reference', 'ref_cue'),
     ('LIFT path, mmengine runner loop', 'runner_fast_lift', 'config', 'ref_lift'),
     ('LIFT path, bare step on the same loader', 'runner_fast_lift', 'reference', 'ref_lift'),
+    ('CUE online, patch embedding as a GEMM', 'ab_linear_patch_embed', 'config', 'ref_cue'),
+    ('CUE online, patch embedding by cuDNN conv (same run)', 'ab_linear_patch_embed',
+     'reference', 'ref_cue'),
     ('CUE online, eager (compile off)', 'train_fast_eager', 'config', 'ref_cue'),
     ('CUE online, paper precision config', 'train_default', 'config', 'ref_cue'),
     ('evaluation, compiled bf16, real loader (batch 1024)', 'eval_fast_real', 'config', None),
@@ -84,9 +87,12 @@ def summarize(out_dir: str, peak_tflops: float = 798.0) -> str:
     target('CUE online instance cue >= 3,400 img/s', ips(cue), lambda v: v >= 3400)
     target('cached instance cue >= 4,500 img/s', ips(cached), lambda v: v >= 4500)
     target('LIFT path >= 4,500 img/s', ips(lift), lambda v: v >= 4500)
+    # The builder's steady rate (after the loader workers started) where it reports one.
+    b = (build or {}).get('steady_img_per_s') or ips(build)
     target('cache build within 15% of evaluation img/s',
-           ips(build) / ips(ev) if ips(build) and ips(ev) else None,
-           lambda v: v >= 0.85, '{:.2f} of evaluation')
+           b / ips(ev) if b and ips(ev) else None, lambda v: v >= 0.85,
+           '{:.2f} of evaluation' + (' (steady rate)' if (build or {}).get(
+               'steady_img_per_s') else ' (whole pass incl. worker start)'))
     target('peak allocated <= 8 GiB for the CUE step', (cue or {}).get('peak_mem_gib'),
            lambda v: v <= 8, '{:.2f} GiB')
     target('evaluation >= 8,000 img/s', ips(ev), lambda v: v >= 8000)

@@ -47,6 +47,12 @@ class OpenCLIPViT(BaseBackbone):
             ``scaled_dot_product_attention`` call on the fused q/k/v projection instead
             of ``nn.MultiheadAttention``'s sequence-first path (same arithmetic, fewer
             copies; tested equal). Applies to blocks wrapped for PEFT. Defaults to True.
+        linear_patch_embed (bool): compute the patch embedding (a convolution with
+            stride = kernel = patch size, no bias) as one matrix product on the patchified
+            image: the same arithmetic (tested equal), without cuDNN's layout copy and
+            its convolution kernel, which ran at about 43 TFLOP/s on an H200 where the
+            matrix product runs near the GEMM rate (docs/benchmarks.md). Falls back to
+            the convolution for any other conv1. Defaults to True.
         save_frozen (bool | str): keep CLIP's frozen weights in checkpoints. ``'auto'``
             (default) drops them when ``pretrained`` names weights to rebuild them from,
             so a ViT-B/16 checkpoint holds only what was trained (a few MB) plus a record
@@ -65,6 +71,7 @@ class OpenCLIPViT(BaseBackbone):
                  frozen_dtype: Optional[str] = None,
                  compile: Union[bool, str, dict] = False,
                  direct_sdpa: bool = True,
+                 linear_patch_embed: bool = True,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         clip, tokenizer, source = build_open_clip(arch, pretrained, model_cfg, quick_gelu)
@@ -88,6 +95,7 @@ class OpenCLIPViT(BaseBackbone):
             self.peft_methods.append(method)
         for blk in peft_blocks(self.clip.visual):
             blk.direct_sdpa = bool(direct_sdpa)
+        self.linear_patch_embed = bool(linear_patch_embed)
         dtypes = {None: None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
         if frozen_dtype not in dtypes:
             raise ValueError(f"frozen_dtype must be None, 'bf16' or 'fp16', got {frozen_dtype!r}.")
@@ -158,13 +166,30 @@ class OpenCLIPViT(BaseBackbone):
         """CLIP's visual projection (width x embed_dim)."""
         return self.visual.proj
 
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """open_clip's ``VisionTransformer._embeds`` (patches, class token, positions,
+        patch dropout, ln_pre), with the patch embedding as a matrix product when
+        ``linear_patch_embed`` allows it."""
+        visual = self.visual
+        if not (self.linear_patch_embed and is_patchify_conv(visual.conv1, x)):
+            return visual._embeds(x)
+        conv = visual.conv1
+        p, q = conv.kernel_size
+        b, c, h, w = x.shape
+        patches = x.reshape(b, c, h // p, p, w // q, q).permute(0, 2, 4, 1, 3, 5).reshape(
+            b, (h // p) * (w // q), c * p * q)
+        x = patches @ conv.weight.reshape(conv.out_channels, -1).t().to(patches.dtype)
+        cls = visual.class_embedding.to(x.dtype).expand(b, 1, -1)
+        x = torch.cat([cls, x], dim=1) + visual.positional_embedding.to(x.dtype)
+        return visual.ln_pre(visual.patch_dropout(x))
+
     def forward(self, x: torch.Tensor) -> tuple:
         visual = self.visual
         if self.frozen_dtype is None:
-            x = visual.transformer(visual._embeds(x))
+            x = visual.transformer(self.embed(x))
             return (visual._pool(x)[0], )
         with torch.autocast(x.device.type, dtype=self.frozen_dtype):
-            x = visual.transformer(visual._embeds(x.to(self.frozen_dtype)))
+            x = visual.transformer(self.embed(x.to(self.frozen_dtype)))
             pooled = visual._pool(x)[0]
         return (pooled.float(), )
 
@@ -188,6 +213,16 @@ class OpenCLIPViT(BaseBackbone):
             ctx = torch.autocast(self.image_projection.device.type, dtype=self.frozen_dtype)
         with ctx:
             return encode_class_names(self.clip, self.tokenizer, names, template)
+
+
+def is_patchify_conv(conv: nn.Module, x: torch.Tensor) -> bool:
+    """Whether ``conv`` on ``x`` is a plain patchify: non-overlapping kernel-size
+    patches that tile the image, no bias, padding, dilation or groups."""
+    return (isinstance(conv, nn.Conv2d) and conv.bias is None and conv.groups == 1
+            and tuple(conv.stride) == tuple(conv.kernel_size)
+            and tuple(conv.padding) == (0, 0) and tuple(conv.dilation) == (1, 1)
+            and x.dim() == 4 and x.shape[-2] % conv.kernel_size[0] == 0
+            and x.shape[-1] % conv.kernel_size[1] == 0)
 
 
 #: torch.compile's modes, accepted as ``compile='<mode>'``.
