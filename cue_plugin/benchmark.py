@@ -1,22 +1,30 @@
 """Throughput, step-time breakdown, peak memory and FLOP utilisation of a config's model
 (tools/benchmark_train.py, tools/benchmark_eval.py)."""
+import cProfile
 import copy
 from contextlib import ExitStack, nullcontext
+import io
+import pstats
 import resource
+import tempfile
 import time
 from typing import Iterator, Optional
 
 import torch
 from mmengine.config import Config
-from torch.autograd import DeviceType
-from torch.profiler import ProfilerActivity, profile
+from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 from mmengine.optim import AmpOptimWrapper, build_optim_wrapper
 from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
 from mmpretrain.structures import DataSample
+from torch.autograd import DeviceType
+from torch.profiler import ProfilerActivity, profile
+from torch.utils.flop_counter import FlopCounterMode
 
 from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
 from cue_plugin.registry import MODELS
+from cue_plugin.structures import DataSampleBatch
 
 
 def _sync(device):
@@ -56,9 +64,10 @@ def build_for_benchmark(cfg: Config, device: str, num_classes: Optional[int] = N
 
 
 def synthetic_batch(batch_size: int, size: int, num_classes: int, device,
-                    vlm_k: int = 0):
+                    vlm_k: int = 0, stacked: bool = False):
     """Random uint8 images and labels; ``vlm_k`` > 0 adds a cached instance cue (k
-    random classes other than the label), as ``LoadVLMCue`` would."""
+    random classes other than the label), as ``LoadVLMCue`` would; ``stacked`` packs the
+    samples as ``stacked_collate`` does."""
     g = torch.Generator().manual_seed(0)
     inputs = torch.randint(0, 256, (batch_size, 3, size, size), generator=g,
                            dtype=torch.uint8)
@@ -70,11 +79,12 @@ def synthetic_batch(batch_size: int, size: int, num_classes: int, device,
             others = torch.randperm(num_classes, generator=g)
             ds.set_field(others[others != y][:vlm_k], 'vlm_cue')
         samples.append(ds)
+    if stacked:
+        return dict(inputs=inputs, data_samples=DataSampleBatch.from_samples(samples))
     return dict(inputs=list(inputs), data_samples=samples)
 
 
 def count_flops(fn) -> float:
-    from torch.utils.flop_counter import FlopCounterMode
     # Compiled graphs run eagerly here: the counter sees every op, nothing recompiles.
     stance = torch.compiler.set_stance('force_eager') if hasattr(
         torch.compiler, 'set_stance') else nullcontext()
@@ -97,7 +107,6 @@ def steady_loader_cfg(loader_cfg, batch_size: int):
 def real_batches(cfg: Config, mode: str, batch_size: int, model) -> Iterator[dict]:
     """Endless batches from the config's own train (or test) dataloader, workers and
     pipeline included; the model gets the data set's class names and counts."""
-    from mmengine.runner import Runner
     loader_cfg = steady_loader_cfg(cfg.train_dataloader if mode == 'train' else
                                    cfg.test_dataloader, batch_size)
     loader = Runner.build_dataloader(loader_cfg, seed=0)
@@ -124,8 +133,11 @@ def make_step(cfg: Config, mode: str = 'train', batch_size: int = 128,
         first = next(batches)
     else:
         cue = getattr(model, 'instance_cue', None) or {}
+        loader = cfg.train_dataloader if mode == 'train' else cfg.test_dataloader
         first = synthetic_batch(batch_size, input_size, c, device,
-                                vlm_k=cue.get('k', 5) if cue.get('mode') == 'cached' else 0)
+                                vlm_k=cue.get('k', 5) if cue.get('mode') == 'cached' else 0,
+                                stacked=(loader.get('collate_fn') or {}).get('type') ==
+                                'stacked_collate')
 
     def next_batch(flops_pass):
         return next(batches) if real_data and not flops_pass else copy.copy(first)
@@ -246,6 +258,44 @@ def format_result(name: str, r: dict, ref: Optional[dict] = None) -> str:
     return ' | '.join(parts)
 
 
+class _TimingDone(Exception):
+    """Raised by a timing hook after its last iteration: the loop ends there."""
+
+
+def runner_for_timing(cfg: Config, batch_size: int, work_dir: str) -> Runner:
+    """A runner for the config's training loop as ``tools/train.py`` builds it (its loop,
+    loader, hooks, logging, optimizer wrapper), minus validation, checkpoints and
+    schedules, with the steady-state loader of :func:`steady_loader_cfg`. It runs until
+    a hook raises ``_TimingDone`` (see :func:`_run_until_done`)."""
+    cfg = copy.deepcopy(cfg)
+    cfg.train_dataloader = steady_loader_cfg(cfg.train_dataloader, batch_size)
+    train_cfg = dict(cfg.get('train_cfg') or dict(by_epoch=True))
+    train_cfg.update(val_interval=10**9, val_begin=10**9)
+    if train_cfg.get('by_epoch', 'max_epochs' in train_cfg) or \
+            train_cfg.get('type') == 'EpochBasedTrainLoop':
+        train_cfg['max_epochs'] = 10**6
+    else:
+        train_cfg['max_iters'] = 10**9
+    cfg.train_cfg = train_cfg
+    for key in ('val_dataloader', 'val_cfg', 'val_evaluator', 'test_dataloader', 'test_cfg',
+                'test_evaluator', 'param_scheduler', 'load_from'):
+        cfg[key] = None
+    cfg.resume = False
+    cfg.default_hooks = dict(cfg.get('default_hooks') or {}, checkpoint=None)
+    cfg.log_level = 'WARNING'
+    cfg.work_dir = work_dir
+    return Runner.from_cfg(cfg)
+
+
+def _run_until_done(runner: Runner, *hooks) -> None:
+    for hook, priority in hooks:
+        runner.register_hook(hook, priority=priority)
+    try:
+        runner.train()
+    except _TimingDone:
+        pass
+
+
 def benchmark_runner(cfg: Config, batch_size: int = 128, iters: int = 20, warmup: int = 5,
                      device: Optional[str] = None, work_dir: Optional[str] = None,
                      peak_tflops: Optional[float] = None,
@@ -254,21 +304,7 @@ def benchmark_runner(cfg: Config, batch_size: int = 128, iters: int = 20, warmup
     hooks (logging, runtime info, timers), optimizer wrapper and all, as
     ``tools/train.py`` runs it; no validation, no checkpoints, constant learning rate.
     The difference to :func:`benchmark` with ``real_data`` is what the runner costs."""
-    import tempfile
-    from mmengine.hooks import Hook
-    from mmengine.runner import Runner
-
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    cfg = copy.deepcopy(cfg)
-    cfg.train_dataloader = steady_loader_cfg(cfg.train_dataloader, batch_size)
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=warmup + iters,
-                         val_interval=10**9)
-    for key in ('val_dataloader', 'val_cfg', 'val_evaluator', 'test_dataloader', 'test_cfg',
-                'test_evaluator', 'param_scheduler', 'load_from'):
-        cfg[key] = None
-    cfg.resume = False
-    cfg.default_hooks = dict(cfg.get('default_hooks') or {}, checkpoint=None)
-    cfg.log_level = 'WARNING'
     times = {}
 
     class _Clock(Hook):
@@ -280,12 +316,12 @@ def benchmark_runner(cfg: Config, batch_size: int = 128, iters: int = 20, warmup
                 times[runner.iter + 1] = time.perf_counter()
                 if runner.iter + 1 == warmup and device.type == 'cuda':
                     torch.cuda.reset_peak_memory_stats(device)
+            if runner.iter + 1 == warmup + iters:
+                raise _TimingDone
 
     with tempfile.TemporaryDirectory() as tmp:
-        cfg.work_dir = work_dir or tmp
-        runner = Runner.from_cfg(cfg)
-        runner.register_hook(_Clock())
-        runner.train()
+        _run_until_done(runner_for_timing(cfg, batch_size, work_dir or tmp),
+                        (_Clock(), 'LOWEST'))
     elapsed = times[warmup + iters] - times[warmup]
     ips = batch_size * iters / elapsed
     return dict(
@@ -294,6 +330,84 @@ def benchmark_runner(cfg: Config, batch_size: int = 128, iters: int = 20, warmup
         peak_mem_gib=peak_memory_gib(device), gflop_per_img=gflop_per_img or float('nan'),
         mfu=(gflop_per_img * 1e9 * ips / (peak_tflops * 1e12))
         if peak_tflops and gflop_per_img else None)
+
+
+def host_only_config(cfg: Config) -> Config:
+    """The config with its compute removed: every ``OpenCLIPViT`` becomes a one-layer,
+    8-wide CLIP with one patch of the image size the model sees (no resize in the data
+    preprocessor for 32 px loaders), eager and fp32, so each operator costs about what
+    launching it costs. Loader, pipeline, data samples, classifier, head, cues,
+    optimizer wrapper, hooks and logging stay the config's."""
+    cfg = copy.deepcopy(cfg)
+    dp = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor') or {}
+    size = 224
+    if dp.get('type') == 'ResizeClsDataPreprocessor':
+        dp['size'] = size = 32  # the loader's own size: no upsampling
+    tiny = dict(embed_dim=8,
+                vision_cfg=dict(image_size=size, layers=1, width=8, head_width=8,
+                                patch_size=size),
+                text_cfg=dict(context_length=77, vocab_size=49408, width=8, heads=1,
+                              layers=1))
+    for key in ('backbone', 'teacher'):
+        part = cfg.model.get(key)
+        if part is not None and part.get('type') == 'OpenCLIPViT':
+            part.update(arch=tiny, pretrained=None, compile=False, frozen_dtype=None)
+    return cfg
+
+
+def host_overhead(cfg: Config, batch_size: int = 128, iters: int = 30, warmup: int = 5,
+                  fill_s: float = 3.0, work_dir: Optional[str] = None,
+                  profile_rows: int = 0) -> dict:
+    """Host time per iteration of mmengine's training loop on the config with the
+    compute removed (:func:`host_only_config`), on CPU: before the timed iterations the
+    loader's workers fill their prefetch queue (``prefetch_factor`` raised so that it
+    holds every timed batch), so the timed iterations receive ready batches and measure
+    only the main process: receiving the batch, data preprocessing, the classifier's and head's
+    per-sample work, the optimizer step and the hooks. Torch runs one thread, as the
+    host side of a GPU step does. Returns wall and main-process CPU ms per iteration;
+    ``profile_rows`` > 0 adds cProfile's top functions."""
+    cfg = host_only_config(cfg)
+    loader = cfg.train_dataloader
+    workers = loader.get('num_workers', 0)
+    if workers:
+        # A queue deep enough that every timed iteration finds its batch ready.
+        loader['prefetch_factor'] = max(loader.get('prefetch_factor') or 2,
+                                        -(-(iters + 1) // workers))
+    clock, prof = {}, cProfile.Profile() if profile_rows else None
+
+    class _Start(Hook):
+        def before_train_iter(self, runner, batch_idx, data_batch=None):
+            if runner.iter == warmup:
+                time.sleep(fill_s)  # the workers fill their queue meanwhile
+                clock['t0'], clock['c0'] = time.perf_counter(), time.process_time()
+                if prof is not None:
+                    prof.enable()
+
+    class _Stop(Hook):
+        def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+            if runner.iter + 1 == warmup + iters:
+                clock['t1'], clock['c1'] = time.perf_counter(), time.process_time()
+                if prof is not None:
+                    prof.disable()
+                raise _TimingDone
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            # First before every other hook of the iteration, last after them.
+            _run_until_done(runner_for_timing(cfg, batch_size, work_dir or tmp),
+                            (_Start(), 'HIGHEST'), (_Stop(), 'LOWEST'))
+    finally:
+        torch.set_num_threads(threads)
+    res = dict(batch_size=batch_size, iters=iters, num_workers=workers,
+               wall_ms_per_iter=1000 * (clock['t1'] - clock['t0']) / iters,
+               cpu_ms_per_iter=1000 * (clock['c1'] - clock['c0']) / iters)
+    if prof is not None:
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats('cumulative').print_stats(profile_rows)
+        res['profile'] = out.getvalue()
+    return res
 
 
 def profile_step(cfg: Config, batch_size: int = 128, input_size: int = 32,

@@ -4,13 +4,17 @@
 #       [--peak-tflops 798] [--real-data] [--cfg-options ...] [--json out.json]
 # --runner times mmengine's own training loop (tools/train.py's path: loader, hooks,
 # logging) against the bare step on the same loader, measured in the same run.
+# --host-only (CPU): the runner's host time per iteration with the compute removed (a
+# one-layer CLIP, same loader, data samples, head, hooks and logging), from a prefetch
+# queue the loader's workers filled first; --host-profile N adds cProfile's top N.
 import argparse
 from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
 from cue_plugin.cli import load_config
 from cue_plugin.fileio import atomic_write_json
-from cue_plugin.benchmark import benchmark, benchmark_runner, format_result, without_cues
+from cue_plugin.benchmark import (benchmark, benchmark_runner, format_result, host_overhead,
+                                  without_cues)
 
 
 def main(mode='train'):
@@ -30,6 +34,11 @@ def main(mode='train'):
     p.add_argument('--runner', action='store_true',
                    help="time mmengine's training loop on the config (real data, hooks, "
                    'logging); the reference is the bare step on the same loader')
+    p.add_argument('--host-only', action='store_true',
+                   help="the runner's host ms per iteration with the compute removed "
+                   '(main process, ready batches from the workers; CPU)')
+    p.add_argument('--host-profile', type=int, default=0, metavar='N',
+                   help='with --host-only: print the top N functions of cProfile')
     p.add_argument('--reference-options', nargs='+', action=DictAction,
                    help='the reference of the same run is the config with these '
                    'overrides (e.g. model.backbone.direct_sdpa=False) instead of cues off')
@@ -40,6 +49,16 @@ def main(mode='train'):
     if args.runner and mode != 'train':
         p.error('--runner times the training loop; evaluation has no runner variant')
     cfg = load_config(args.config, args.cfg_options)
+    if args.host_only:
+        res = host_overhead(cfg, args.batch_size, iters=args.iters, warmup=args.warmup,
+                            profile_rows=args.host_profile)
+        print(res.pop('profile', ''))
+        print(f"host only: {args.config.split('/')[-1]} | batch {res['batch_size']}, "
+              f"{res['num_workers']} workers | {res['wall_ms_per_iter']:.1f} ms/iter wall, "
+              f"{res['cpu_ms_per_iter']:.1f} ms/iter main-process CPU")
+        if args.json:
+            atomic_write_json(args.json, res)
+        return
     kw = dict(mode=mode, batch_size=args.batch_size, iters=args.iters, warmup=args.warmup,
               device=args.device, input_size=args.input_size, peak_tflops=args.peak_tflops,
               amp=args.amp, real_data=args.real_data)

@@ -10,7 +10,7 @@ from mmengine.utils import ProgressBar
 from cue_plugin.cues import zero_shot_topk
 from cue_plugin.datasets.long_tail import shot_groups
 from cue_plugin.evaluation.metrics import shot_group_accuracy
-from cue_plugin.models.utils import gather_to
+from cue_plugin.utils import gather_to
 
 
 def confusion_report(pred, gt, zs_pred, zs_topk, class_counts,

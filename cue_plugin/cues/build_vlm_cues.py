@@ -10,6 +10,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.utils import ProgressBar
 
 from cue_plugin.registry import DATASETS, MODELS
+from cue_plugin.structures import batch_field
 from .instance_cue import zero_shot_topk
 from .vlm_cache import (ChunkStore, data_sha1, pipeline_fingerprint, plan_views,
                         save_cache, weights_sha1)
@@ -147,7 +148,6 @@ def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=No
     order; ``dataset`` concatenates the views. ``pad`` fills the last batch up to
     ``batch_size`` (a compiled model sees one shape). ``first_batch`` (a dict) receives
     the host time the first batch arrived and its size."""
-    from cue_plugin.models.utils import gather_to  # models import the cues package
     if not chunks:
         return
     n = len(dataset.datasets[0])
@@ -162,8 +162,8 @@ def _score_chunks(model, dataset, chunks, batch_size, num_workers, collate_fn=No
         if first_batch is not None and not first_batch:
             first_batch.update(time=time.perf_counter(), images=len(data['data_samples']))
         data = model.data_preprocessor(data, False)
-        labels = gather_to([ds.gt_label for ds in data['data_samples']],
-                           data['inputs'].device, cat=True)
+        labels = batch_field(data['data_samples'], 'gt_label', data['inputs'].device,
+                             cat=True)
         inputs, b = data['inputs'], len(labels)
         if pad and b < batch_size:
             inputs = torch.cat([inputs, inputs[-1:].expand(batch_size - b, *inputs.shape[1:])])

@@ -7,9 +7,10 @@ from .oltr_list import INaturalist2018LT, ImageNetLT, OLTRListDataset, PlacesLT
 from .named_fine_grained import CUBNamed, FGVCAircraftNamed
 from .long_tail import long_tail_counts, select_long_tail, shot_groups
 from .pseudolabel_dataset import PseudolabelDataset
+from .stacked_collate import stacked_collate
 
 __all__ = ['RESISC45', 'CoOpSplitDataset', 'DTDCoOp', 'EuroSAT', 'OxfordFlowersCoOp',
            'CUBNamed', 'FGVCAircraftNamed', 'INaturalist2018LT', 'ImageNetLT',
            'OLTRListDataset', 'PlacesLT', 'CIFAR100LT', 'DEBIAN_FASHION_MNIST',
            'FashionMNISTLT', 'read_idx', 'long_tail_counts', 'select_long_tail',
-           'shot_groups', 'PseudolabelDataset']
+           'shot_groups', 'PseudolabelDataset', 'stacked_collate']

@@ -160,15 +160,15 @@ def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatc
 
 
 def test_stacked_loader_and_padding_give_the_same_cache(fake_cifar, tmp_path):
-    # The fast config's loader stacks batches in the workers (default_collate); the cache
-    # must equal per-sample collation, and padding the last batch (compiled builder) must
-    # not change a single entry.
+    # The fast config's loader stacks batches and their samples in the workers
+    # (stacked_collate); the cache must equal per-sample collation, and padding the last
+    # batch (compiled builder) must not change a single entry.
     cfg = Config.fromfile(osp.join(REPO, 'configs/cue/clip_b16_cifar100lt_fast_cached.py'))
     cfg.merge_from_dict({
         'train_dataloader.dataset.data_root': fake_cifar,
         'model.backbone.arch': 'CUE-Tiny-ViT', 'model.backbone.pretrained': None,
         'model.backbone.compile': False, 'model.backbone.frozen_dtype': None})
-    assert bvc._collate_fn(cfg).__name__ == 'default_collate'
+    assert bvc._collate_fn(cfg).__name__ == 'stacked_collate'
     stacked = str(tmp_path / 'stacked.npz')
     bvc.build_vlm_cue_cache(cfg, stacked, batch_size=48, num_workers=0, progress=False)
     cfg.train_dataloader.collate_fn = dict(type='pseudo_collate')

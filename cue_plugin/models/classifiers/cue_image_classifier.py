@@ -1,5 +1,5 @@
 import copy
-from typing import List, Optional
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
@@ -10,7 +10,7 @@ from mmpretrain.structures import DataSample
 from cue_plugin.cues import zero_shot_topk
 from cue_plugin.registry import MODELS
 from ..clip import DEFAULT_TEMPLATE
-from ..utils import gather_to
+from cue_plugin.structures import batch_field, set_batch_field
 from .clip_image_classifier import CLIPImageClassifier
 
 
@@ -102,16 +102,15 @@ class CUEImageClassifier(CLIPImageClassifier):
             mixer = self.mixers[np.random.choice(len(self.mixers), p=self.mix_probs)]
         return mixer(inputs, targets)
 
-    def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
+    def loss(self, inputs: torch.Tensor, data_samples: Sequence[DataSample]) -> dict:
         head = self.head
         uses_vlm = getattr(head, 'uses_instance_cue', False)
-        labels = gather_to([ds.gt_label for ds in data_samples], inputs.device, cat=True)
+        labels = batch_field(data_samples, 'gt_label', inputs.device, cat=True)
         if uses_vlm and self.instance_cue is not None and \
                 self.instance_cue['mode'] == 'online':
             topk = zero_shot_topk(self.zero_shot_logits(inputs), labels,
                                   self.instance_cue['k'])
-            for ds, row in zip(data_samples, topk):
-                ds.set_field(row, 'vlm_cue')
+            set_batch_field(data_samples, 'vlm_cue', topk)
         if self.mixers:
             c = head.num_classes
             targets = [('gt_score', F.one_hot(labels, c).float())]
@@ -122,8 +121,7 @@ class CUEImageClassifier(CLIPImageClassifier):
             # One mix for all: images and every target get the same weights and partners.
             inputs, mixed = self._mix(inputs, torch.cat([t for _, t in targets], dim=1))
             for j, (field, _) in enumerate(targets):
-                for ds, row in zip(data_samples, mixed[:, j * c:(j + 1) * c]):
-                    ds.set_field(row, field)
+                set_batch_field(data_samples, field, mixed[:, j * c:(j + 1) * c])
         return super().loss(inputs, data_samples)
 
     def train(self, mode: bool = True):

@@ -5,7 +5,8 @@ import torch.nn.functional as F
 from mmpretrain.models.utils.data_preprocessor import ClsDataPreprocessor
 
 from cue_plugin.registry import MODELS
-from ..utils import gather_to, to_device_async
+from cue_plugin.structures import DataSampleBatch, batch_on_device
+from cue_plugin.utils import gather_to, to_device_async
 
 
 @MODELS.register_module()
@@ -26,7 +27,8 @@ class ResizeClsDataPreprocessor(ClsDataPreprocessor):
     On a GPU the batch, its labels and cached cues are first copied asynchronously from
     pinned memory (:meth:`prefetch`): ``ClsDataPreprocessor`` copies each image and the
     labels from pageable memory, and each such copy waits for the previous step's GPU
-    work, so the host could never run ahead.
+    work, so the host could never run ahead. A :class:`DataSampleBatch` (from
+    ``stacked_collate``) keeps its fields whole: they move as one tensor each.
     """
 
     #: Per-sample tensor fields moved with the batch.
@@ -40,7 +42,15 @@ class ResizeClsDataPreprocessor(ClsDataPreprocessor):
         self.antialias = antialias
 
     def forward(self, data: dict, training: bool = False) -> dict:
-        data = super().forward(self.prefetch(data), training)
+        samples = data.get('data_samples')
+        if isinstance(samples, DataSampleBatch) and not samples.is_split and not (
+                self.to_onehot or (training and self.batch_augments is not None)):
+            # A stacked batch (stacked_collate): the images take mmpretrain's path, the
+            # fields stay whole (no per-sample label copies), moved with the batch.
+            data = super().forward(self.prefetch(dict(data, data_samples=None)), training)
+            data['data_samples'] = batch_on_device(samples, self._device)
+        else:
+            data = super().forward(self.prefetch(data), training)
         x = data['inputs']
         if tuple(x.shape[-2:]) != self.size:
             data['inputs'] = F.interpolate(x, size=self.size, mode=self.mode,

@@ -3,9 +3,11 @@ from typing import Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmpretrain.evaluation import Accuracy
 from mmpretrain.models.heads import ClsHead
 
 from cue_plugin.registry import MODELS
+from cue_plugin.structures import batch_field, has_field
 from ..clip import DEFAULT_TEMPLATE
 
 
@@ -73,6 +75,21 @@ class CosineClsHead(ClsHead):
 
     def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         return feats[-1]
+
+    def _get_loss(self, cls_score: torch.Tensor, data_samples, **kwargs) -> dict:
+        # mmpretrain's ClsHead._get_loss with the targets read whole: a DataSampleBatch
+        # (stacked_collate) hands over its tensor, a list is gathered as there.
+        mixed = has_field(data_samples, 'gt_score')
+        target = batch_field(data_samples, 'gt_score' if mixed else 'gt_label',
+                             cls_score.device, cat=not mixed)
+        losses = dict(loss=self.loss_module(cls_score, target, avg_factor=cls_score.size(0),
+                                            **kwargs))
+        if self.cal_acc:
+            if mixed:
+                raise ValueError('cal_acc needs hard labels; the batch was mixed (gt_score).')
+            acc = Accuracy.calculate(cls_score, target, topk=self.topk)
+            losses.update({f'accuracy_top-{k}': a for k, a in zip(self.topk, acc)})
+        return losses
 
     def _get_predictions(self, cls_score, data_samples):
         # Keep the logits: five-crop TTE (AverageLogitsTTA) averages logits, not scores.

@@ -1,4 +1,4 @@
-from typing import List, Sequence, Tuple, Union
+from typing import Sequence, Tuple, Union
 
 import torch
 from mmpretrain.structures import DataSample
@@ -8,7 +8,7 @@ from cue_plugin.cues import (builtin_taxonomy, instance_cue_targets, load_class_
 from cue_plugin.fileio import resolve_resource
 from cue_plugin.registry import MODELS
 from .cosine_cls_head import checked_classnames
-from ..utils import gather_to
+from cue_plugin.structures import batch_field, has_field
 
 
 class CUEObjective:
@@ -82,22 +82,20 @@ class CUEObjective:
         return self.class_cue_matrix.to(labels.device)[labels].float()
 
     def instance_cue_targets(self, data_samples, labels: torch.Tensor) -> torch.Tensor:
-        if 'vlm_cue' not in data_samples[0]:
+        if not has_field(data_samples, 'vlm_cue'):
             raise RuntimeError(
                 "lambda_vlm > 0 but the data samples carry no instance cue ('vlm_cue'): use "
                 "CUEImageClassifier with instance_cue=dict(mode='online'), or the LoadVLMCue "
                 'transform with a cache from tools/build_vlm_cues.py, or set lambda_vlm=0.')
-        topk = gather_to([ds.vlm_cue for ds in data_samples], labels.device)
+        topk = batch_field(data_samples, 'vlm_cue', labels.device)
         return instance_cue_targets(topk, labels, self.num_classes)
 
-    def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
+    def loss(self, feats: Tuple[torch.Tensor], data_samples: Sequence[DataSample],
              **kwargs) -> dict:
         z = self(feats)
-        mixed = 'gt_score' in data_samples[0]
-        if mixed:
-            target = gather_to([ds.gt_score for ds in data_samples], z.device)
-        else:
-            target = gather_to([ds.gt_label for ds in data_samples], z.device, cat=True)
+        mixed = has_field(data_samples, 'gt_score')
+        target = batch_field(data_samples, 'gt_score' if mixed else 'gt_label', z.device,
+                             cat=not mixed)
         losses = dict(loss_cls=self.loss_module(z, target, avg_factor=z.size(0), **kwargs))
         for name, lam, field, make in (
                 ('loss_llm', self.lambda_llm, 'llm_target', self.class_cue_targets),
@@ -105,8 +103,8 @@ class CUEObjective:
                  lambda y: self.instance_cue_targets(data_samples, y))):
             if lam <= 0:
                 continue
-            if field in data_samples[0]:
-                t = gather_to([getattr(ds, field) for ds in data_samples], z.device)
+            if has_field(data_samples, field):
+                t = batch_field(data_samples, field, z.device)
             elif mixed:
                 raise RuntimeError(
                     f'The batch was mixed (gt_score) but carries no {field}: mix CUE\'s '
