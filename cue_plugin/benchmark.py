@@ -360,9 +360,10 @@ def host_overhead(cfg: Config, batch_size: int = 128, iters: int = 30, warmup: i
                   profile_rows: int = 0) -> dict:
     """Host time per iteration of mmengine's training loop on the config with the
     compute removed (:func:`host_only_config`), on CPU: before the timed iterations the
-    loader's workers fill their prefetch queue (``prefetch_factor`` raised so that it
-    holds every timed batch), so the timed iterations receive ready batches and measure
-    only the main process: receiving the batch, data preprocessing, the classifier's and head's
+    loader's workers make every batch of a one-epoch data set cut to the iterations run
+    (``prefetch_factor`` raised so that the queue holds them all), so the timed
+    iterations receive ready batches from idle workers and measure only the main
+    process: receiving the batch, data preprocessing, the classifier's and head's
     per-sample work, the optimizer step and the hooks. Torch runs one thread, as the
     host side of a GPU step does. Returns wall and main-process CPU ms per iteration;
     ``profile_rows`` > 0 adds cProfile's top functions."""
@@ -370,9 +371,15 @@ def host_overhead(cfg: Config, batch_size: int = 128, iters: int = 30, warmup: i
     loader = cfg.train_dataloader
     workers = loader.get('num_workers', 0)
     if workers:
-        # A queue deep enough that every timed iteration finds its batch ready.
+        # A queue deep enough that every timed iteration finds its batch ready, and an
+        # epoch that ends with the timed iterations: when the timing starts, the workers
+        # have made every batch and sit idle instead of competing for the cores.
         loader['prefetch_factor'] = max(loader.get('prefetch_factor') or 2,
                                         -(-(iters + 1) // workers))
+        inner = loader['dataset']
+        while 'dataset' in inner and 'pipeline' not in inner:
+            inner = inner['dataset']
+        inner['indices'] = (warmup + iters) * batch_size
     clock, prof = {}, cProfile.Profile() if profile_rows else None
 
     class _Start(Hook):

@@ -8,7 +8,7 @@
 #   asynchronously;
 # - torch.compile of the transformer blocks (backbone.compile; CPU runs compile too,
 #   slowly: add --cfg-options model.backbone.compile=False there).
-# Measured on one H100: docs/benchmarks.md.
+# Measured on one H200 (and earlier an H100): docs/benchmarks.md.
 _base_ = ['./clip_b16_cifar100lt.py']
 data_preprocessor = dict(type='ResizeClsDataPreprocessor', size=224)
 train_pipeline = [

@@ -85,3 +85,47 @@ def test_benchmark_reference_options_give_an_a_b_in_one_run(tmp_path):
     got = json.loads(out.read_text())
     # Same model and FLOPs: only the attention path differs.
     assert got['reference']['gflop_per_img'] == got['config']['gflop_per_img']
+
+
+def test_host_overhead_runs_the_loop_with_the_compute_removed(fake_cifar):
+    """--host-only: the config's loop, loader (workers, stacked samples), head and hooks
+    around a one-layer CLIP; every timed batch was ready (one epoch cut to the
+    iterations), and the per-iteration figures are reported."""
+    from cue_plugin.benchmark import host_only_config, host_overhead
+    cfg = Config.fromfile(f'{REPO}/configs/cue/clip_b16_cifar100lt_fast.py')
+    cfg.merge_from_dict({'train_dataloader.num_workers': 2,
+                         'train_dataloader.dataset.data_root': fake_cifar})
+    tiny = host_only_config(cfg)
+    assert tiny.model.backbone.arch['vision_cfg'] == dict(
+        image_size=32, layers=1, width=8, head_width=8, patch_size=32)
+    assert tiny.model.backbone.compile is False and tiny.data_preprocessor.size == 32
+    assert cfg.model.backbone.compile is True  # the caller's config is untouched
+    res = host_overhead(cfg, batch_size=4, iters=3, warmup=1, fill_s=0.5,
+                        profile_rows=5)
+    assert res['iters'] == 3 and res['num_workers'] == 2
+    assert res['wall_ms_per_iter'] > 0 and res['cpu_ms_per_iter'] > 0
+    assert 'function calls' in res['profile']
+
+
+def test_summary_marks_targets_and_ratios_to_the_reference(tmp_path):
+    import json
+    import runpy
+    summarize = runpy.run_path(f'{REPO}/tools/benchmarks/summarize.py')['summarize']
+
+    def put(name, data):
+        (tmp_path / f'{name}.json').write_text(json.dumps(data))
+
+    put('ref_cue', dict(img_per_s=1000.0, peak_mem_gib=12.0))
+    put('train_fast_real', dict(
+        config=dict(img_per_s=3500.0, peak_mem_gib=6.5, mfu=0.45, gflop_per_img=104.0),
+        reference=dict(img_per_s=4000.0, peak_mem_gib=6.4, mfu=0.35, gflop_per_img=69.0)))
+    put('eval_fast_real', dict(config=dict(img_per_s=10000.0, peak_mem_gib=5.0, mfu=0.4)))
+    put('build_vlm_cues', dict(img_per_s=4000.0, steady_img_per_s=9000.0))
+    text = summarize(str(tmp_path), peak_tflops=800.0)
+    assert '| CUE online instance cue, real loader | 3,500 | 3.50x | 45.0% | 6.50 |' in text
+    # The reference's MFU uses our FLOP count for the same step: 104e9 * 1000 / 800e12.
+    assert '| CUE reference code, online instance cue | 1,000 | - | 13.0% | 12.00 |' in text
+    assert 'CUE online instance cue >= 3,400 img/s: met (3,500)' in text
+    assert 'LIFT path >= 4,500 img/s: NOT met (4,000)' in text
+    assert 'cached instance cue >= 4,500 img/s: not measured' in text
+    assert 'within 15% of evaluation img/s: met (0.90 of evaluation (steady rate))' in text
