@@ -1,7 +1,8 @@
 # CAP on EuroSAT, unsupervised paradigm (UL: no labels;
 # published UL: zero-shot 30.54 / FPL 48.96 / GRIP 57.21 / CPL 67.26).
-# Pseudolabels: FPL top-16 per class under zero-shot CLIP, grown at epochs 0, 5, 10, ...
-# from the model's predictions; confusion-aware calibrated margin rebuilt every epoch.
+# Pseudolabels: the reference's zero-shot leaderboard (N_MAIN per class), refilled after
+# epochs 0, 5, ..., 45 from the epoch's confident predictions (k_e growing to RATIO * N_u/C);
+# confusion-aware calibrated margin from the current model, rebuilt every epoch.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of
 # tools/detect_mismatch.py + tools/enhance_descriptions.py on this config.
 _base_ = [
@@ -19,7 +20,9 @@ test_dataloader = dict(dataset={{_base_.test_dataset}})
 
 custom_hooks = [
     dict(type='ClassMetaHook'),
-    dict(type='PseudolabelHook', growth=True, start=16, descriptions=None),
-    dict(type='CalibratedMarginHook', m={{_base_.cap_margin}}, form='code'),
+    dict(type='PseudolabelHook', initial='leaderboard', refill='confident',
+         n_main={{_base_.cap_n_main}}, ratio={{_base_.cap_ratio}}, descriptions=None),
+    dict(type='CalibratedMarginHook', m={{_base_.cap_margin}}, form='code',
+         n_main={{_base_.cap_n_main}}),
     dict(type='EvalClassNamesHook', split='test'),  # tools/test.py: names from the test set
 ]

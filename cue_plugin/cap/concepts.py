@@ -1,12 +1,13 @@
 """Concept alignment of CAP: find classes whose names do not describe their images, and
 replace their prompts by LLM descriptions closest to their images (SPEC §3)."""
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from mmengine.utils import ProgressBar
 
-from .mismatch import detect_mismatch
+from cue_plugin.fileio import read_json
+from .mismatch import class_centre, detect_mismatch
 
 DESCRIBE_PROMPT = ('Give {n} different short descriptions of what a photo of a "{name}" '
                    'looks like, each one sentence of visual features (shape, colour, texture, '
@@ -27,21 +28,18 @@ def image_features(backbone, dataloader, progress: bool = True) -> torch.Tensor:
     return torch.cat(feats)
 
 
-def class_centres(image_feats: torch.Tensor, text_feats: torch.Tensor,
-                  per_class: int) -> torch.Tensor:
-    """Per class, the mean of the ``per_class`` images zero-shot CLIP is most confident
-    belong to it (our reading of "the class's cluster centre" for unmatched classes)."""
-    probs = (100 * image_feats @ text_feats.t()).softmax(dim=-1)
-    idx = probs.topk(min(per_class, len(probs)), dim=0).indices  # per_class x C
-    return F.normalize(image_feats[idx].mean(dim=0), dim=-1)
-
-
 def find_mismatches(image_feats: torch.Tensor, text_feats: torch.Tensor,
-                    classes: Sequence[str], seed: int = 0) -> Dict:
-    mismatch = detect_mismatch(image_feats, text_feats, seed=seed)
-    centres = class_centres(image_feats, text_feats, max(1, len(image_feats) // len(classes)))
-    return dict(classes=list(classes), mismatch=[
-        dict(index=i, name=classes[i], centre=centres[i].tolist()) for i in mismatch])
+                    classes: Sequence[str], num_remaining: Optional[int] = None,
+                    intersect_fewest: bool = True) -> Dict:
+    """:func:`detect_mismatch` on zero-shot features, with each mismatch class's image
+    centre (for choosing its description) and the matching order."""
+    found = detect_mismatch(image_feats, text_feats, num_remaining, intersect_fewest)
+    centres = class_centre(image_feats, text_feats, max(1, len(image_feats) // len(classes)))
+    return dict(classes=list(classes),
+                mismatch=[dict(index=i, name=classes[i], centre=centres[i].tolist())
+                          for i in found['mismatch']],
+                remaining=found['remaining'], fewest=found['fewest'],
+                matched=found['matched'])
 
 
 def choose_description(descriptions: Sequence[str], centre: torch.Tensor, encode) -> Dict:
@@ -61,3 +59,32 @@ def ask_descriptions(client, name: str, n: int = 5) -> List[str]:
     if not isinstance(desc, list) or not desc or not all(isinstance(d, str) for d in desc):
         raise ValueError(f'The LLM gave no list of descriptions for {name!r}: {answer}')
     return desc[:n]
+
+
+def read_descriptions(path: str, classes: Sequence[str]) -> Dict[int, str]:
+    """``{class index: description}`` from a descriptions file, the JSON that
+    ``tools/enhance_descriptions.py`` writes (or a user writes by hand)::
+
+        {"descriptions": {"<class name>": {"index": <class index>,
+                                            "description": "<one sentence>"}, ...}}
+
+    Index and name must agree with the data set's classes (checked)."""
+    obj = read_json(path, 'descriptions file')
+    desc = obj.get('descriptions') if isinstance(obj, dict) else None
+    if not isinstance(desc, dict):
+        raise ValueError(f"descriptions file '{path}' has no 'descriptions' object (write it "
+                         'with tools/enhance_descriptions.py).')
+    out = {}
+    for name, item in desc.items():
+        if not isinstance(item, dict) or not isinstance(item.get('description'), str):
+            raise ValueError(f"descriptions file '{path}': descriptions[{name!r}] needs a "
+                             "'description' string.")
+        idx = item.get('index')
+        if not isinstance(idx, int) or not 0 <= idx < len(classes):
+            raise ValueError(f"descriptions file '{path}': descriptions[{name!r}].index "
+                             f'{idx!r} is not a class index 0..{len(classes) - 1}.')
+        if classes[idx] != name:
+            raise ValueError(f"descriptions file '{path}': descriptions[{name!r}].index = "
+                             f'{idx} is class {classes[idx]!r} in this data set.')
+        out[idx] = item['description']
+    return out

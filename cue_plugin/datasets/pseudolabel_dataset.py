@@ -1,9 +1,9 @@
 import copy
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from mmengine.dataset import Compose
+from mmengine.dataset import Compose, default_collate
 from mmengine.dist import get_world_size
 from torch.utils.data import Dataset
 
@@ -20,15 +20,19 @@ def _compose(pipeline) -> Compose:
 @DATASETS.register_module()
 class PseudolabelDataset(Dataset):
     """The training data of CAP / GRIP / FPL: one training set split by a paradigm into
-    labelled and unlabelled images, and the current pseudolabels of the unlabelled ones.
+    labelled and unlabelled images, and CAP's current *main set* of pseudolabelled
+    unlabelled images (:meth:`set_main_set`; an image may be listed under several
+    classes, as in the reference).
 
     Each item is one sample of every *stream* CAP's per-iteration loss needs (SPEC §3)::
 
         dict(inputs=dict(labelled=img, pseudo=img, weak=img, strong=img),
-             data_samples=dict(labelled_label=y, pseudo_label=y_pl, unlabelled_index=j))
+             data_samples=dict(labelled_label=y, pseudo_label=y_pl, epoch=e,
+                               unlabelled_index=j))
 
     - ``labelled`` (SSL / TRZSL only): a labelled image and its label;
-    - ``pseudo``: a pseudolabelled image and its pseudolabel (the current set);
+    - ``pseudo``: an entry of the main set (image and pseudolabel); ``epoch`` is the
+      epoch the item belongs to (the model records its predictions under it);
     - ``weak`` / ``strong``: one unlabelled image under CLIP preprocessing and under the
       strong augmentation (FixMatch term; omitted with ``fixmatch=False``).
 
@@ -40,8 +44,9 @@ class PseudolabelDataset(Dataset):
     per-epoch permutation of each stream (cycled when the stream is shorter), so every
     stream is walked through without replacement, as separate shuffled loaders would.
 
-    Pseudolabels change between epochs (:class:`PseudolabelHook` calls
-    :meth:`set_pseudolabels` and :meth:`set_epoch` in ``before_train_epoch``). mmengine
+    The main set changes between epochs (:class:`PseudolabelHook` calls
+    :meth:`set_main_set` after refill epochs and :meth:`set_epoch` in
+    ``before_train_epoch``). mmengine
     creates the loader iterator after ``before_train_epoch``, so worker processes see
     the new set **only with ``persistent_workers=False``** (persistent workers keep the
     copy of the data set they were started with); the hook refuses the other setting.
@@ -113,8 +118,9 @@ class PseudolabelDataset(Dataset):
         train = _compose(train_pipeline)
         self.pipelines = dict(labelled=train, pseudo=train, weak=_compose(weak_pipeline),
                               strong=_compose(strong_pipeline))
-        # -1 = not pseudolabelled; aligned with self.unlabelled.
-        self.pseudolabels = np.full(len(self.unlabelled), -1, dtype=np.int64)
+        # CAP's main set: {class: [(score, j), ...]}, j indexing self.unlabelled.
+        self._main_set: Dict[int, List[Tuple[float, int]]] = {}
+        self._pseudo = np.zeros((0, 2), dtype=np.int64)  # (j, class) per entry
         self.epoch = 0
         self._orders: Dict[str, np.ndarray] = {}
         self._make_orders()
@@ -144,19 +150,59 @@ class PseudolabelDataset(Dataset):
             names += ['weak', 'strong']
         return tuple(names)
 
+    @property
+    def main_set(self) -> Dict[int, List[Tuple[float, int]]]:
+        """The pseudolabelled images: ``{class: [(score, j), ...]}`` with ``j`` an index
+        into :attr:`unlabelled`; an image may be listed under several classes (CAP)."""
+        return {c: list(v) for c, v in self._main_set.items()}
+
+    def set_main_set(self, main_set: Dict[int, Sequence[Tuple[float, int]]]) -> None:
+        """Set the pseudolabelled images (the pseudo stream walks its entries)."""
+        clean = {}
+        for c, entries in dict(main_set).items():
+            c = int(c)
+            if not 0 <= c < self.num_classes:
+                raise ValueError(f'PseudolabelDataset.set_main_set: class {c} is not in '
+                                 f'0..{self.num_classes - 1}.')
+            clean[c] = [(float(s), int(j)) for s, j in entries]
+            bad = [j for _, j in clean[c] if not 0 <= j < len(self.unlabelled)]
+            if bad:
+                raise ValueError(f'PseudolabelDataset.set_main_set: class {c} lists '
+                                 f'unlabelled index {bad[0]}, outside 0..'
+                                 f'{len(self.unlabelled) - 1}.')
+        self._main_set = clean
+        self._pseudo = np.asarray([(j, c) for c in sorted(clean) for _, j in clean[c]],
+                                  dtype=np.int64).reshape(-1, 2)
+        self._make_orders()
+
     def set_pseudolabels(self, pseudolabels) -> None:
-        """Set the pseudolabels of the unlabelled images (-1 = none), one per entry of
-        :attr:`unlabelled`."""
+        """Set one pseudolabel per unlabelled image (-1 = none): a main set with each
+        labelled image under its class."""
         pl = np.asarray(pseudolabels, dtype=np.int64)
-        if pl.shape != self.pseudolabels.shape:
+        if pl.shape != (len(self.unlabelled), ):
             raise ValueError(f'PseudolabelDataset.set_pseudolabels: expected '
-                             f'{len(self.pseudolabels)} pseudolabels (one per unlabelled '
+                             f'{len(self.unlabelled)} pseudolabels (one per unlabelled '
                              f'image), got shape {pl.shape}.')
         if ((pl < -1) | (pl >= self.num_classes)).any():
             raise ValueError('PseudolabelDataset.set_pseudolabels: labels must be -1 or in '
                              f'0..{self.num_classes - 1}.')
-        self.pseudolabels = pl
-        self._make_orders()
+        main: Dict[int, List[Tuple[float, int]]] = {}
+        for j in np.flatnonzero(pl >= 0):
+            main.setdefault(int(pl[j]), []).append((1.0, int(j)))
+        self.set_main_set(main)
+
+    def labelled_board(self, k: int) -> List[Tuple[int, int]]:
+        """``(data set index, class)`` of the first ``k`` labelled images of every class,
+        in labelled order: TRZSL's seen-class boards of the margin (CAP
+        ``methods/cap.py:95-102``)."""
+        taken: Dict[int, int] = {}
+        out = []
+        for i in self.labelled:
+            y = int(self.labels[i])
+            if taken.get(y, 0) < k:
+                taken[y] = taken.get(y, 0) + 1
+                out.append((int(i), y))
+        return out
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
@@ -165,8 +211,8 @@ class PseudolabelDataset(Dataset):
     def _make_orders(self) -> None:
         rs = np.random.RandomState([self.seed, self.epoch])
         n = len(self)
-        pools = dict(labelled=self.labelled,
-                     pseudo=self.unlabelled[self.pseudolabels >= 0],
+        # The pseudo stream walks main-set entries (row of _pseudo), the others images.
+        pools = dict(labelled=self.labelled, pseudo=np.arange(len(self._pseudo)),
                      weak=self.unlabelled)
         self._orders = {}
         for name, pool in pools.items():
@@ -175,7 +221,6 @@ class PseudolabelDataset(Dataset):
             reps = -(-n // len(pool))
             self._orders[name] = np.concatenate([rs.permutation(pool)
                                                  for _ in range(reps)])[:n]
-        self._pl_of = dict(zip(self.unlabelled.tolist(), self.pseudolabels.tolist()))
         self._uidx_of = {int(u): j for j, u in enumerate(self.unlabelled)}
 
     def __len__(self) -> int:
@@ -200,15 +245,18 @@ class PseudolabelDataset(Dataset):
             raise RuntimeError(
                 'PseudolabelDataset has no pseudolabelled images yet: add '
                 "custom_hooks=[dict(type='PseudolabelHook')] (it initialises them before "
-                'training) or call set_pseudolabels().')
+                'training) or call set_main_set().')
         inputs, samples = {}, {}
         if len(self.labelled):
             idx = self._orders['labelled'][i]
             inputs['labelled'] = self._view(self.pipelines['labelled'], self._load(idx))
             samples['labelled_label'] = int(self.labels[idx])
-        idx = self._orders['pseudo'][i]
-        inputs['pseudo'] = self._view(self.pipelines['pseudo'], self._load(idx))
-        samples['pseudo_label'] = int(self._pl_of[int(idx)])
+        j, c = self._pseudo[self._orders['pseudo'][i]]
+        inputs['pseudo'] = self._view(self.pipelines['pseudo'],
+                                      self._load(self.unlabelled[j]))
+        samples['pseudo_label'] = int(c)
+        # The model records its confident predictions under the epoch that drew them.
+        samples['epoch'] = self.epoch
         if self.fixmatch:
             idx = self._orders['weak'][i]
             img = self._load(idx)
@@ -217,26 +265,31 @@ class PseudolabelDataset(Dataset):
             samples['unlabelled_index'] = self._uidx_of[int(idx)]
         return dict(inputs=inputs, data_samples=samples)
 
-    def unlabelled_view(self) -> 'UnlabelledView':
-        """The unlabelled images under the weak pipeline, in :attr:`unlabelled` order
-        (the pseudolabelling passes)."""
-        return UnlabelledView(self)
+    def weak_view(self, indices) -> 'WeakView':
+        """The images ``indices`` (data set indices) under the weak pipeline (CLIP
+        preprocessing), in order: the hooks' passes."""
+        return WeakView(self, indices)
 
 
-class UnlabelledView(Dataset):
-    """Unlabelled images of a :class:`PseudolabelDataset` under its weak pipeline."""
+class WeakView(Dataset):
+    """Images of a :class:`PseudolabelDataset` under its weak pipeline; items
+    ``dict(inputs=img, index=position)``; :meth:`collate` stacks them."""
 
-    def __init__(self, parent: PseudolabelDataset):
+    def __init__(self, parent: PseudolabelDataset, indices):
         self.parent = parent
-        self.indices = parent.unlabelled
+        self.indices = np.asarray(indices, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.indices)
 
-    def __getitem__(self, j: int) -> dict:
+    def __getitem__(self, pos: int) -> dict:
         parent = self.parent
         return dict(inputs=parent._view(parent.pipelines['weak'],
-                                        parent._load(self.indices[j])), index=j)
+                                        parent._load(self.indices[pos])), index=pos)
+
+    @staticmethod
+    def collate(batch):
+        return default_collate(batch)
 
 
 def as_pseudolabel_dataset(dataset) -> Optional[PseudolabelDataset]:

@@ -5,7 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from cue_plugin.cap import (calibrated_margin, detect_mismatch, fixmatch_mask, growth_k,
+from cue_plugin.cap import (calibrated_margin, confident_lists, description_top_k,
+                            detect_mismatch, fixmatch_mask, growth_k, leaderboard_walk, refill,
                             select_top_k_per_class, similarity_matrix)
 from cue_plugin.models.losses import CalibratedMarginLoss
 
@@ -61,21 +62,150 @@ def test_calibrated_margin_loss_by_hand():
         ce([2.0, 2.0, 2.0], 0), rel=1e-6)
 
 
-def test_growth_schedule():
-    n, c = 5000, 10  # 0.8 * 5000 / 10 = 400
-    assert growth_k(0, n, c) == 16
-    assert growth_k(4, n, c) == 16  # updated only at 0, 5, 10, ...
-    assert growth_k(5, n, c) == int(16 + (400 - 16) * 5 / 35)
-    assert growth_k(35, n, c) == growth_k(49, n, c) == 400
-    assert growth_k(35, 10**7, c) == 1000
+def test_growth_schedule_as_the_reference():
+    # CAP methods/training.py:331 re-derived: N_MAIN + int((min(1000, int(N_u // C * RATIO))
+    # - N_MAIN) * min(1, e / (EPOCHS * 0.7))).
+    def ref(e, n_u, c, n_main=16, ratio=0.8, epochs=50):
+        return n_main + int((min(1000, int((n_u // c) * ratio)) - n_main) *
+                            min(1, e / (epochs * 0.7)))
+
+    for n_u, c, n_main, ratio in ((5000, 10, 16, 0.8), (4437, 100, 16, 0.6),
+                                  (2040, 102, 6, 0.8), (10**7, 10, 16, 0.8), (50, 10, 16, 0.8)):
+        for e in (0, 5, 10, 30, 35, 40, 45):
+            assert growth_k(e, n_u, c, n_main, ratio) == ref(e, n_u, c, n_main, ratio)
+    assert growth_k(0, 5000, 10) == 16 and growth_k(35, 5000, 10) == 400
+    assert growth_k(5, 5000, 10) == 16 + int(384 * 5 / 35)
+
+
+def _reference_walk(probs, k, keys):
+    """CAP utils/clip_pseudolabels.py:91-134, transcribed (paths = image numbers)."""
+    board = {c: [] for c in keys}
+    for path, prob in enumerate(probs):
+        pred = int(prob.argmax())
+        score = prob[pred]
+        if pred in board and len(board[pred]) < k:
+            board[pred] = sorted(board[pred] + [(prob[pred], path)], reverse=True)
+        elif pred in board and board[pred][-1][0] < score:
+            board[pred] = sorted(board[pred] + [(prob[pred], path)], reverse=True)[:k]
+        else:
+            order = sorted([(prob[j], j) for j in range(len(prob)) if j != pred],
+                           reverse=True)
+            for sc, index in order:
+                if index not in board:
+                    continue
+                if len(board[index]) < k:
+                    board[index].append((prob[index], path))
+                elif board[index][-1][0] < prob[index]:
+                    board[index] = sorted(board[index] + [(prob[index], path)],
+                                          reverse=True)[:k]
+    return {c: [(float(s), j) for s, j in v] for c, v in board.items()}
+
+
+def test_leaderboard_walk_as_the_reference():
+    import numpy as np
+    # By hand, k = 1: image 1 loses class 0 to image 0 and, the loop having no break,
+    # enters both other (empty) boards; image 2 then beats it on class 2.
+    probs = np.array([[0.7, 0.2, 0.1], [0.6, 0.3, 0.1], [0.1, 0.2, 0.7],
+                      [0.8, 0.15, 0.05]], dtype=np.float32)
+    out = leaderboard_walk(probs, 1)
+    assert {c: [j for _, j in v] for c, v in out.items()} == {0: [3], 1: [1], 2: [2]}
+    # Offered images are appended unsorted, and the next comparison is with the last
+    # entry, not the weakest (k = 2): 0.25 beats 0.2 but not the last-appended 0.3.
+    probs = np.array([[0.9, 0.05, 0.05], [0.95, 0.03, 0.02], [0.7, 0.2, 0.1],
+                      [0.6, 0.3, 0.1], [0.65, 0.25, 0.1]], dtype=np.float32)
+    out = leaderboard_walk(probs, 2)
+    assert [j for _, j in out[1]] == [2, 3]  # image 4 (0.25) is not let in
+    # Random probabilities, TRZSL-style boards for some classes only.
+    rs = np.random.RandomState(0)
+    for keys in (None, [1, 3, 4]):
+        logits = rs.randn(300, 6).astype(np.float32) * 2
+        probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        k = 7
+        expected = _reference_walk(probs, k, keys if keys is not None else range(6))
+        got = leaderboard_walk(probs, k, keys)
+        assert got == expected
+        assert all(len(v) <= k for v in got.values())
+
+
+def test_description_board_top_k():
+    sim = [0.1, 0.9, 0.5, 0.7]
+    assert [j for _, j in description_top_k(sim, 2)] == [1, 3]
+    assert [j for _, j in description_top_k(sim, 9)] == [1, 3, 2, 0]
+
+
+def test_refill_as_the_reference():
+    # methods/cacm.py:206-242 + methods/training.py:330-344, transcribed.
+    def ref_lists(predictions, main_paths, keys):
+        board = {c: [] for c in keys}
+        for label, conf, path in predictions:
+            if path in set(main_paths) or label not in board:
+                continue
+            board[label].append((conf, path))
+        taken, top = set(), {c: [] for c in keys}
+        for c, samples in board.items():
+            for conf, path in sorted(samples, reverse=True):
+                if path not in taken:
+                    top[c].append((conf, path))
+                    taken.add(path)
+                    if len(top[c]) >= 1000:
+                        break
+        return top
+
+    def ref_update(new, old, k, keys):
+        return {c: new[c][:k] + old[c][:k - len(new[c][:k])] for c in keys}
+
+    import numpy as np
+    rs = np.random.RandomState(1)
+    keys = [0, 1, 2, 3]
+    main = {c: [(0.99, 10 * c + i) for i in range(3)] for c in keys}
+    preds = [(int(rs.randint(5)), float(rs.rand()), int(rs.randint(60)))
+             for _ in range(200)]
+    main_paths = [j for v in main.values() for _, j in v]
+    expected_lists = ref_lists(preds, main_paths, keys)
+    c, s, j = zip(*preds)
+    got = confident_lists(c, s, j, main, keys)
+    assert got == expected_lists
+    images = [j for v in got.values() for _, j in v]
+    assert len(images) == len(set(images))  # each image to one class
+    assert not set(images) & set(main_paths)
+    for k in (2, 5, 40):
+        assert refill(got, main, k, keys) == ref_update(expected_lists, main, k, keys)
 
 
 def test_fixmatch_mask_and_fpl_selection():
     logits = torch.tensor([[5.0, 0.0], [0.1, 0.0], [0.0, 4.0]])
-    mask, yhat = fixmatch_mask(logits, tau=0.85)
+    mask, yhat, conf = fixmatch_mask(logits, tau=0.85)
     assert mask.tolist() == [1.0, 0.0, 1.0] and yhat.tolist() == [0, 0, 1]
+    assert torch.allclose(conf, logits.softmax(-1).max(-1).values)
     probs = torch.tensor([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7]])
     assert select_top_k_per_class(probs, 2).tolist() == [0, 0, -1, 1]
+
+
+def test_warmup_cosine_schedule_as_the_reference():
+    # CAP utils/schedulers.py:36-65 (WarmupCosineSchedule, warm-up 50, total 2500) as a
+    # torch LambdaLR, against ours through mmengine, iteration by iteration.
+    import cue_plugin  # noqa: F401
+    from mmpretrain.registry import PARAM_SCHEDULERS
+
+    def lam(step, warmup=50, total=2500):
+        if step < warmup:
+            return float(step) / float(max(1.0, warmup))
+        progress = float(step - warmup) / float(max(1, total - warmup))
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * 0.5 * 2.0 * progress)))
+
+    p1, p2 = torch.nn.Parameter(torch.zeros(1)), torch.nn.Parameter(torch.zeros(1))
+    ref_opt = torch.optim.SGD([p1], lr=0.01)
+    ref = torch.optim.lr_scheduler.LambdaLR(ref_opt, lam)
+    opt = torch.optim.SGD([p2], lr=0.01)
+    ours = PARAM_SCHEDULERS.get('WarmupCosineLR').build_iter_from_epoch(
+        opt, warmup=1, begin=0, end=50, by_epoch=True, epoch_length=50)
+    for step in range(2500):
+        assert opt.param_groups[0]['lr'] == pytest.approx(ref_opt.param_groups[0]['lr'],
+                                                          abs=1e-12), step
+        ref_opt.step(), opt.step()
+        ref.step(), ours.step()
+    with pytest.raises(ValueError, match='finite end'):
+        PARAM_SCHEDULERS.get('WarmupCosineLR')(opt, warmup=1)
 
 
 @pytest.mark.parametrize('seed', range(8))
@@ -96,7 +226,7 @@ def test_mismatch_detection_finds_the_planted_class(seed):
     x = torch.cat([
         F.normalize(0.04 * (elsewhere if k == planted else text[k]) + gap +
                     0.003 * torch.randn(per, d), dim=-1) for k in range(c)])
-    assert detect_mismatch(x, text) == [planted]
+    assert detect_mismatch(x, text)['mismatch'] == [planted]
 
 
 @pytest.mark.parametrize('paradigm', ['UL', 'SSL', 'TRZSL'])
@@ -139,7 +269,7 @@ def test_coop_split_datasets(tmp_path):
 def test_maple_prompts_on_a_tiny_clip():
     import open_clip
 
-    from cue_plugin.cap.maple import MaPLe, ResidualAdapter
+    from cue_plugin.models.cap import MaPLe, ResidualAdapter
     from cue_plugin.models.clip import build_open_clip
     torch.manual_seed(0)
     clip, tok, _ = build_open_clip('CUE-Tiny-ViT-28')  # 2 text layers: one deep prompt
@@ -176,17 +306,20 @@ def test_maple_prompts_on_a_tiny_clip():
 
 
 def test_cap_loss_by_hand():
-    from cue_plugin.cap import CAPModel
+    from cue_plugin.models import CAPClassifier
     torch.manual_seed(0)
-    model = CAPModel(['cat', 'dog', 'car'], arch='CUE-Tiny-ViT-28', depth=2, tau=0.3)
+    model = CAPClassifier(clip=dict(arch='CUE-Tiny-ViT-28'), classnames=['cat', 'dog', 'car'],
+                          depth=2, tau=0.3)
     model.eval()
     margin = torch.tensor([[0.0, 1.0, 2.0], [0.5, 0.0, 0.5], [2.0, 1.0, 0.0]])
     model.margin_loss.set_margin(margin)
     xl, yl = torch.randn(2, 3, 28, 28), torch.tensor([0, 2])
     xp, yp = torch.randn(3, 3, 28, 28), torch.tensor([1, 1, 0])
     xw, xs = torch.randn(4, 3, 28, 28), torch.randn(4, 3, 28, 28)
+    samples = dict(labelled_label=yl, pseudo_label=yp, epoch=torch.full((4, ), 3),
+                   unlabelled_index=torch.tensor([7, 8, 9, 10]))
     with torch.no_grad():
-        out = model.cap_loss((xp, yp), xw, xs, labelled=(xl, yl))
+        out = model.loss(dict(labelled=xl, pseudo=xp, weak=xw, strong=xs), samples)
 
         def ce_m(z, y):  # CE(z + M[y] * (1 - onehot(y)), y), written out
             adj = z + margin[y] * (1 - F.one_hot(y, 3).float())
@@ -203,4 +336,12 @@ def test_cap_loss_by_hand():
         expected = ce_m(model.logits(xs, 'pseudo'), yhat)[keep].sum() / keep.sum()
         assert out['loss_fixmatch'] == pytest.approx(expected.item(), rel=1e-5)
         # Adapters bypassed at inference, as the reference.
-        assert torch.allclose(model.predict_logits(xl), model.logits(xl, None))
+        assert torch.allclose(model.inference_logits(xl), model.logits(xl, None))
+    # The confident weak-view predictions are recorded under the batch's epoch.
+    c, s, j = model.confident_predictions(3)
+    assert c.tolist() == yhat[keep].tolist() and j.tolist() == [7, 8, 9, 10][:0] + \
+        torch.tensor([7, 8, 9, 10])[keep].tolist()
+    assert torch.allclose(s, conf[keep])
+    assert model.confident_counts(3).tolist() == torch.bincount(yhat[keep],
+                                                                minlength=3).float().tolist()
+    assert len(model.confident_predictions(2)[0]) == 0

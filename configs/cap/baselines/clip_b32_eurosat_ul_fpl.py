@@ -7,6 +7,6 @@ train_dataloader = dict(dataset=dict(fixmatch=False))
 model_wrapper_cfg = dict(find_unused_parameters=True)
 custom_hooks = [
     dict(type='ClassMetaHook'),
-    dict(type='PseudolabelHook', growth=False, start=16),
+    dict(type='PseudolabelHook', initial='top_k', refill=None, n_main=16),
     dict(type='EvalClassNamesHook', split='test'),
 ]

@@ -31,12 +31,17 @@ class CAPOptimWrapperConstructor:
                              'configure each group\'s optimizer instead.')
         self.cfg = copy.deepcopy(dict(optim_wrapper_cfg))
         wrapper_type = self.cfg.pop('type', None)
-        self.cfg.pop('loss_scale', None)
-        if wrapper_type not in (None, 'OptimWrapper'):
-            raise ValueError(
-                f'optim_wrapper.type={wrapper_type!r} (e.g. --amp): CAP steps two optimizers '
-                'after one backward, which two AMP loss scalers cannot share; train in fp32 '
-                '(without --amp).')
+        # A top-level wrapper type (tools/train.py --amp sets AmpOptimWrapper and
+        # loss_scale) applies to every group: CAPClassifier.train_step then runs one
+        # backward under one gradient scaler for both optimizers.
+        self.shared = {k: self.cfg.pop(k) for k in ('loss_scale', 'dtype') if k in self.cfg}
+        if wrapper_type not in (None, 'OptimWrapper', 'AmpOptimWrapper',
+                                'AutoAmpOptimWrapper'):
+            raise ValueError(f'optim_wrapper.type={wrapper_type!r}: CAP steps two optimizers '
+                             'after one backward; supported: OptimWrapper, AmpOptimWrapper, '
+                             'AutoAmpOptimWrapper.')
+        if wrapper_type is not None:
+            self.shared['type'] = wrapper_type
 
     def __call__(self, model):
         model = unwrap_model(model)
@@ -55,7 +60,10 @@ class CAPOptimWrapperConstructor:
                              f'group(s) {missing}.')
         wrappers = {}
         for name, cfg in self.cfg.items():
-            cfg = copy.deepcopy(dict(cfg))
+            cfg = dict(copy.deepcopy(dict(cfg)), **self.shared)
+            if cfg.get('type') == 'OptimWrapper':
+                for key in ('loss_scale', 'dtype'):
+                    cfg.pop(key, None)
             if 'optimizer' not in cfg:
                 raise ValueError(f'optim_wrapper.{name} has no optimizer.')
             params = [p for p in groups[name] if p.requires_grad]

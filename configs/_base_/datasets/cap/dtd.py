@@ -10,3 +10,5 @@ val_dataset = dict(type='DTDCoOp', data_root=data_root, split='val')
 test_dataset = dict(type='DTDCoOp', data_root=data_root, split='test')
 cap_tau = 0.85  # FixMatch confidence threshold
 cap_margin = 12.0  # m of the calibrated margin
+cap_n_main = 16  # N_MAIN: initial pseudolabels per class (CAP methods/main.py:279-280)
+cap_ratio = 0.8  # MAX_MAIN_RATIO of the growth k_e (methods/main.py:282-284)

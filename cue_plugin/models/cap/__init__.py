@@ -1,0 +1,3 @@
+from .maple import MaPLe, ResidualAdapter
+
+__all__ = ['MaPLe', 'ResidualAdapter']
