@@ -1,7 +1,12 @@
 # CAP's concept-mismatch detection on a config's training images: iterative k-means
-# matching of zero-shot CLIP image clusters to class names; writes the mismatch classes
-# with their image centres (for tools/enhance_descriptions.py).
-#   python tools/detect_mismatch.py CONFIG --out mismatch.json [--cfg-options ...]
+# (scikit-learn, random_state 42) matching of zero-shot CLIP image clusters to class
+# names; writes the mismatch classes with their image centres (for
+# tools/enhance_descriptions.py), the matching order and the fewest-predicted classes.
+#   python tools/detect_mismatch.py CONFIG --out mismatch.json [--num-remaining T]
+#       [--notebook] [--cfg-options ...]
+# Default: the paper's stop (ceil(C/10) classes left) intersected with the T classes of
+# fewest zero-shot predictions; --notebook: the reference notebook's rule (no
+# intersection).
 import argparse
 import copy
 
@@ -23,7 +28,11 @@ def main():
     p.add_argument('config')
     p.add_argument('--out', required=True)
     p.add_argument('--batch-size', type=int, default=256)
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--num-remaining', type=int,
+                   help='classes left when the matching stops (default ceil(C/10))')
+    p.add_argument('--notebook', action='store_true',
+                   help="the reference notebook's rule: no intersection with the "
+                   'fewest-predicted classes')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
     cfg = load_config(args.config, args.cfg_options)
@@ -50,7 +59,8 @@ def main():
 
     feats = image_features(backbone, Normalised(loader))
     text = backbone.encode_class_names(classes)
-    result = find_mismatches(feats, text, classes, args.seed)
+    result = find_mismatches(feats, text, classes, args.num_remaining,
+                             intersect_fewest=not args.notebook)
     atomic_write_json(args.out, result)
     names = ', '.join(m['name'] for m in result['mismatch']) or 'none'
     print(f'\n{len(result["mismatch"])} mismatch classes of {len(classes)}: {names}')
