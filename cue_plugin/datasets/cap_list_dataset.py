@@ -21,6 +21,26 @@ def read_lines(path: str, what: str) -> List[Tuple[int, str]]:
         return [(n, line.rstrip('\n')) for n, line in enumerate(f, 1) if line.strip()]
 
 
+def root_class_names(data_root: str, class_file: Optional[str],
+                     default: Optional[tuple]) -> Optional[tuple]:
+    """Class names from ``data_root/class_file`` (one a line, label order) when that file
+    exists, as CAP reads them there (utils/prepare_data.py:88-90, 140-142, 174-176), else
+    ``default`` (the typed copy of CAP's class file)."""
+    if class_file:
+        path = osp.join(data_root, class_file)
+        if osp.isfile(path):
+            names = tuple(line.strip() for _, line in read_lines(path, 'class file'))
+            if not names:
+                raise ValueError(f"class file '{path}' has no class name.")
+            return names
+    return default
+
+
+def given_classes(kwargs: dict) -> bool:
+    """Whether the config names the classes itself (``classes=`` or ``metainfo``)."""
+    return bool(kwargs.get('classes')) or bool((kwargs.get('metainfo') or {}).get('classes'))
+
+
 def after_at(path: str) -> str:
     """The image path of a list entry: what follows the last '@' (the entries name a zip
     archive before it), CAP's ``.split('@')[-1]`` (utils/prepare_data.py:358)."""
@@ -49,23 +69,31 @@ class CAPListDataset(BaseDataset):
     lists' indices CAP ignores, prepare_data.py:444-445). A path may hold spaces: the label
     is the last field.
 
+    Class names, in label order: ``classes=`` / ``metainfo`` when given, else
+    ``data_root/<class_file>`` when it exists (where CAP reads them,
+    e.g. prepare_data.py:104-107), else the class's ``METAINFO``.
+
     Presets (subclasses): :class:`DTDCAP`, :class:`Flowers102CAP`,
-    :class:`FGVCAircraftCAP`, with CAP's class names in CAP's class-file order.
+    :class:`FGVCAircraftCAP`, whose ``METAINFO`` is a typed copy of CAP's class file
+    (names and order of data/class_files/ in Noahwangyuchen/CAP).
 
     Args:
         data_root (str): the data set folder (CAP's ``{DATASET_DIR}/<Name>``).
         split (str): 'train' (train + val lists) or 'test'. Defaults to 'train'.
         label_from (str, optional): 'index' or 'folder'. Defaults to the class's
             ``LABEL_FROM``.
-        metainfo (dict, optional): ``classes`` (label order) when the class has no
-            ``METAINFO``.
-        **kwargs: other arguments of mmpretrain's ``BaseDataset`` (``pipeline``, ...).
+        class_file (str, optional): class-name file under ``data_root``, used when
+            present. Defaults to the class's ``CLASS_FILE``.
+        **kwargs: other arguments of mmpretrain's ``BaseDataset`` (``pipeline``,
+            ``classes``, ``metainfo``, ...).
     """
     LABEL_FROM = 'index'
+    CLASS_FILE = 'class_names.txt'
     LISTS = dict(train=('train', 'val'), test=('test', ))
 
     def __init__(self, data_root: str, split: str = 'train',
-                 label_from: Optional[str] = None, **kwargs):
+                 label_from: Optional[str] = None, class_file: Optional[str] = None,
+                 **kwargs):
         if split not in self.LISTS:
             raise ValueError(f'{type(self).__name__}: split must be one of '
                              f'{tuple(self.LISTS)}, got {split!r}.')
@@ -74,14 +102,19 @@ class CAPListDataset(BaseDataset):
         if self.label_from not in ('index', 'folder'):
             raise ValueError(f"label_from must be 'index' or 'folder', got "
                              f'{self.label_from!r}.')
+        self.class_file = self.CLASS_FILE if class_file is None else class_file
+        self._given_classes = given_classes(kwargs)
         kwargs.setdefault('test_mode', split == 'test')
         super().__init__(ann_file='', data_root=data_root, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         classes = self._metainfo.get('classes')
+        if not self._given_classes:
+            classes = root_class_names(self.data_root, self.class_file, classes)
         if not classes:
             raise ValueError(f'{type(self).__name__} needs the class names: '
-                             "metainfo=dict(classes=[...]) in label order.")
+                             f"'{osp.join(self.data_root, self.class_file or '')}' or "
+                             'classes=[...] in label order.')
         index = {name: i for i, name in enumerate(classes)}
         data_list = []
         for part in self.LISTS[self.split]:
@@ -107,6 +140,7 @@ class CAPListDataset(BaseDataset):
                 data_list.append(dict(
                     img_path=osp.join(self.data_root, part, path.lstrip('/')),
                     gt_label=label))
+        self._metainfo['classes'] = tuple(classes)
         return data_list
 
 
@@ -134,3 +168,4 @@ class FGVCAircraftCAP(CAPListDataset):
     (utils/prepare_data.py:441-456, 466-467; '/' in a variant is written '-': 'F-16A-B')."""
     METAINFO = {'classes': CAP_FGVCAIRCRAFT_CATEGORIES}
     LABEL_FROM = 'folder'
+    CLASS_FILE = 'labels.txt'

@@ -7,7 +7,7 @@ from mmpretrain.datasets.base_dataset import BaseDataset
 from cue_plugin.registry import DATASETS
 
 from .cap_categories import CAP_EUROSAT_FOLDERS
-from .cap_list_dataset import after_at, read_lines
+from .cap_list_dataset import after_at, given_classes, read_lines, root_class_names
 
 
 @DATASETS.register_module()
@@ -28,29 +28,44 @@ class EuroSATCAP(BaseDataset):
     ``data_root/<name up to its first '_'>/<name>`` (prepare_data.py:335-339,
     data/dataset.py:130), labelled ``classes[<label index>]``.
 
-    Class names: CAP's data/class_files/EuroSAT/class_names.txt ("annual crop land",
-    "forest", "brushland or shrubland", ...), whose folder each name reads is
-    prepare_data.py:303-314 (``CAP_EUROSAT_FOLDERS``).
+    Class names, in label order: ``data_root/class_names.txt`` when it exists (where CAP
+    reads them, prepare_data.py:84-90), else a typed copy of CAP's
+    data/class_files/EuroSAT/class_names.txt ("annual crop land", "forest", "brushland
+    or shrubland", ...). The folder of each name is prepare_data.py:303-314
+    (``FOLDERS``).
 
     Args:
         data_root (str): the data set folder (CAP's ``{DATASET_DIR}/EuroSAT``).
         split (str): 'train' (all images) or 'test'. Defaults to 'train'.
+        class_file (str): class-name file under ``data_root``, used when present.
+            Defaults to 'class_names.txt'.
         **kwargs: other arguments of mmpretrain's ``BaseDataset`` (``pipeline``, ...).
     """
     METAINFO = {'classes': tuple(name for name, _ in CAP_EUROSAT_FOLDERS)}
-    FOLDERS = tuple(folder for _, folder in CAP_EUROSAT_FOLDERS)
+    FOLDERS = dict(CAP_EUROSAT_FOLDERS)
 
-    def __init__(self, data_root: str, split: str = 'train', **kwargs):
+    def __init__(self, data_root: str, split: str = 'train',
+                 class_file: str = 'class_names.txt', **kwargs):
         if split not in ('train', 'test'):
             raise ValueError(f"EuroSATCAP: split must be 'train' or 'test', got {split!r}.")
         self.split = split
+        self.class_file = class_file
+        self._given_classes = given_classes(kwargs)
         kwargs.setdefault('test_mode', split == 'test')
         super().__init__(ann_file='', data_root=data_root, **kwargs)
 
     def load_data_list(self) -> List[dict]:
+        classes = self._metainfo.get('classes')
+        if not self._given_classes:
+            classes = root_class_names(self.data_root, self.class_file, classes)
+        unknown = [name for name in classes if name not in self.FOLDERS]
+        if unknown:
+            raise ValueError(f'EuroSATCAP: no image folder for the class(es) {unknown}; '
+                             f'the classes are {tuple(self.FOLDERS)}.')
+        self._metainfo['classes'] = tuple(classes)
         if self.split == 'train':
             data_list = []
-            for label, folder in enumerate(self.FOLDERS):
+            for label, folder in enumerate(self.FOLDERS[name] for name in classes):
                 path = osp.join(self.data_root, folder)
                 if not osp.isdir(path):
                     raise FileNotFoundError(f"EuroSAT class folder '{path}' does not exist.")
@@ -60,7 +75,7 @@ class EuroSATCAP(BaseDataset):
             return data_list
         list_file = osp.join(self.data_root, 'test.txt')
         data_list = []
-        num_classes = len(self.FOLDERS)
+        num_classes = len(classes)
         for n, line in read_lines(list_file, "EuroSAT test list ('<path> <label index>' per "
                                              'line)'):
             fields = line.rsplit(None, 1)
