@@ -1,6 +1,6 @@
 """The three pseudolabel paradigms of CAP: which training images keep their labels.
 
-Two rules draw the splits (``rule``):
+Two rules draw the splits (``rule``; ``split_rule`` of :func:`split_paradigm`):
 
 - ``'reference'`` (default): CAP's code (Noahwangyuchen/CAP). TRZSL's seen classes are
   ``np.random.seed(500); np.random.choice(C, int(0.62 * C), replace=False)`` over the
@@ -106,7 +106,7 @@ def labelled_shots(labels: Sequence[int], num_classes: int, num_labelled: int = 
 
 def split_paradigm(labels: Sequence[int], num_classes: int, paradigm: str,
                    num_labelled: int = 2, seen_ratio: float = 0.62, split_seed: int = 500,
-                   shot_seed: int = 0, rule: str = 'reference') -> Dict:
+                   shot_seed: int = 0, split_rule: str = 'reference') -> Dict:
     """Indices of labelled / unlabelled training images and the seen classes.
 
     - ``'UL'``: no labels; every image is unlabelled (CAP's ul_config.yml has
@@ -123,22 +123,22 @@ def split_paradigm(labels: Sequence[int], num_classes: int, paradigm: str,
         seen_ratio (float): TRZSL share of seen classes. Defaults to 0.62.
         split_seed (int): TRZSL seed of the seen classes. Defaults to 500.
         shot_seed (int): SSL seed of the labelled images. Defaults to 0.
-        rule (str): 'reference' or 'permutation' (module docstring). Defaults to
+        split_rule (str): 'reference' or 'permutation' (module docstring). Defaults to
             'reference'.
 
     Returns:
         dict: ``labelled`` and ``unlabelled`` (sorted pool indices, disjoint, together the
         whole pool) and ``seen_classes`` (all classes except in TRZSL).
     """
-    _check_rule(rule)
+    _check_rule(split_rule)
     labels = np.asarray(labels)
     seen = np.arange(num_classes)
     if paradigm == 'UL':
         labelled = np.zeros(0, dtype=np.int64)
     elif paradigm == 'SSL':
-        labelled = labelled_shots(labels, num_classes, num_labelled, shot_seed, rule)
+        labelled = labelled_shots(labels, num_classes, num_labelled, shot_seed, split_rule)
     elif paradigm == 'TRZSL':
-        seen = seen_classes(num_classes, seen_ratio, split_seed, rule)
+        seen = seen_classes(num_classes, seen_ratio, split_seed, split_rule)
         labelled = np.where(np.isin(labels, seen))[0]
     else:
         raise ValueError(f"paradigm must be 'UL', 'SSL' or 'TRZSL', got {paradigm!r}.")

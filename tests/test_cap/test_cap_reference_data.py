@@ -126,10 +126,10 @@ def test_permutation_rule_is_the_earlier_one():
     rs = np.random.RandomState(1)
     expected = np.sort(np.concatenate([rs.permutation(np.where(labels == c)[0])[:2]
                                        for c in range(5)]))
-    out = split_paradigm(labels, 5, 'SSL', shot_seed=1, rule='permutation')
+    out = split_paradigm(labels, 5, 'SSL', shot_seed=1, split_rule='permutation')
     assert out['labelled'].tolist() == expected.tolist()
     with pytest.raises(ValueError, match="rule must be one of"):
-        split_paradigm(labels, 5, 'SSL', rule='coop')
+        split_paradigm(labels, 5, 'SSL', split_rule='coop')
 
 
 def test_pseudolabel_dataset_draws_over_the_pool_order(tmp_path):
