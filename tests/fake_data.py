@@ -81,11 +81,14 @@ def make_fake_oltr(root: str, prefix: str = 'ImageNet_LT', splits=('train', 'val
 
 # ---------------------------------------------------------------------------------------
 # CAP's six data sets (configs/_base_/datasets/cap/*.py) in their real on-disk layouts.
-# Every generator has the signature ``make_fake_X(root, num_classes=5, per_class=4)``
-# and returns ``dict(root=root, classes=[...])`` with ``classes`` exactly the dataset's
-# ``metainfo['classes']`` (so a C-class fake is a C-class data set). Each class gets
-# ``per_class`` images: ``max(1, per_class // 4)`` test, as many val and the rest train,
-# so per_class=4 gives 2 / 1 / 1 (CUB, which has no val split: 2 train / 2 test).
+# Every generator has the signature ``make_fake_X(root, num_classes=5, per_class=4,
+# seed=0, layout='cap')``: ``layout='cap'`` (the base configs' default) writes the layout
+# CAP's code reads, ``layout='coop'`` the one of the ``coop_*`` option (the
+# ``make_fake_X_coop`` functions). It returns ``dict(root=root, classes=[...])`` with
+# ``classes`` exactly the dataset's ``metainfo['classes']`` (so a C-class fake is a
+# C-class data set). Each class gets ``per_class`` images: ``max(1, per_class // 4)``
+# test, as many val and the rest train, so per_class=4 gives 2 / 1 / 1 (CUB, which has no
+# val split: 2 train / 2 test); ``per_class`` may be explicit ``(train, val, test)`` counts.
 
 EUROSAT_COOP = [  # (folder, CoOp's readable name), label order
     ('AnnualCrop', 'Annual Crop Land'), ('Forest', 'Forest'),
@@ -143,7 +146,7 @@ def _write_coop(root, split_file, image_dir, folders, names, per_class, seed,
     return items
 
 
-def make_fake_flowers102(root: str, num_classes: int = 5, per_class: int = 4,
+def make_fake_flowers102_coop(root: str, num_classes: int = 5, per_class: int = 4,
                          seed: int = 0) -> dict:
     """``jpg/image_%05d.jpg`` + CoOp's ``split_zhou_OxfordFlowers.json`` (the default),
     plus the official ``imagelabels.mat`` / ``setid.mat`` for mmpretrain's Flowers102."""
@@ -163,7 +166,7 @@ def make_fake_flowers102(root: str, num_classes: int = 5, per_class: int = 4,
     return dict(root=root, classes=names)
 
 
-def make_fake_dtd(root: str, num_classes: int = 5, per_class: int = 4,
+def make_fake_dtd_coop(root: str, num_classes: int = 5, per_class: int = 4,
                   seed: int = 0) -> dict:
     """``images/<class>/<class>_%04d.jpg`` + CoOp's ``split_zhou_DescribableTextures.json``
     (the default), plus the official ``imdb/imdb.mat`` for mmpretrain's DTD."""
@@ -181,7 +184,8 @@ def make_fake_dtd(root: str, num_classes: int = 5, per_class: int = 4,
     return dict(root=root, classes=names)
 
 
-def make_fake_eurosat(root: str, num_classes: int = 5, per_class=4, seed: int = 0) -> dict:
+def make_fake_eurosat_coop(root: str, num_classes: int = 5, per_class=4,
+                           seed: int = 0) -> dict:
     """``2750/<Folder>/<Folder>_%04d.jpg`` + CoOp's ``split_zhou_EuroSAT.json``;
     ``per_class`` an int or ``(train, val, test)`` counts."""
     pairs = EUROSAT_COOP[:num_classes] + [(f'Land{i}', f'Land {i}')
@@ -191,7 +195,7 @@ def make_fake_eurosat(root: str, num_classes: int = 5, per_class=4, seed: int = 
     return dict(root=root, classes=names)
 
 
-def make_fake_resisc45(root: str, num_classes: int = 5, per_class: int = 4,
+def make_fake_resisc45_coop(root: str, num_classes: int = 5, per_class: int = 4,
                        seed: int = 0) -> dict:
     """``NWPU-RESISC45/<class>/<class>_%03d.jpg`` + ``split_RESISC45.json``."""
     folders = _names(RESISC45_NAMES, num_classes, 'scene')
@@ -201,7 +205,7 @@ def make_fake_resisc45(root: str, num_classes: int = 5, per_class: int = 4,
     return dict(root=root, classes=names)
 
 
-def make_fake_fgvc_aircraft(root: str, num_classes: int = 5, per_class: int = 4,
+def make_fake_fgvc_aircraft_coop(root: str, num_classes: int = 5, per_class: int = 4,
                             seed: int = 0) -> dict:
     """The ``fgvc-aircraft-2013b`` layout: ``data/images/<id>.jpg``, ``data/variants.txt``
     and ``data/images_variant_{train,val,trainval,test}.txt``. Variants are spread over
@@ -229,7 +233,7 @@ def make_fake_fgvc_aircraft(root: str, num_classes: int = 5, per_class: int = 4,
     return dict(root=root, classes=names)
 
 
-def make_fake_cub(root: str, num_classes: int = 5, per_class: int = 4,
+def make_fake_cub_coop(root: str, num_classes: int = 5, per_class: int = 4,
                   seed: int = 0) -> dict:
     """The ``CUB_200_2011`` layout: ``images/<NNN.Name>/<Name>_<n>.jpg`` with
     ``images.txt``, ``image_class_labels.txt``, ``train_test_split.txt`` and
@@ -255,3 +259,140 @@ def make_fake_cub(root: str, num_classes: int = 5, per_class: int = 4,
         with open(osp.join(root, fname), 'w') as f:
             f.write(''.join(f'{i} {v}\n' for i, v in enumerate(column, 1)))
     return dict(root=root, classes=names)
+
+
+# --------------------------------------------------------------------- CAP's own layout
+def _cap_categories():
+    from cue_plugin.datasets import cap_categories
+    return cap_categories
+
+
+def _write_lines(path: str, lines) -> None:
+    with open(path, 'w') as f:
+        f.write(''.join(f'{line}\n' for line in lines))
+
+
+def _write_cap_lists(root, names, per_class, seed, entry, folder_label=False):
+    """``{train,val,test}.txt`` of ``<archive>@<path> <label index>`` lines, images under
+    ``{part}/<path>``, and ``class_names.txt`` (or ``labels.txt`` with ``folder_label``)."""
+    rs = np.random.RandomState(seed)
+    lists = {'train': [], 'val': [], 'test': []}
+    for label, name in enumerate(names):
+        for i, part in enumerate(_split_counts(per_class)):
+            rel = entry(name, label, i)
+            _fake_image(osp.join(root, part, rel), label, rs)
+            lists[part].append(f'{part}_images.zip@{rel} {label}')
+    for part, lines in lists.items():
+        _write_lines(osp.join(root, f'{part}.txt'), lines)
+    _write_lines(osp.join(root, 'labels.txt' if folder_label else 'class_names.txt'), names)
+
+
+def _layout(layout):
+    if layout not in ('cap', 'coop'):
+        raise ValueError(f"layout must be 'cap' or 'coop', got {layout!r}.")
+    return layout == 'cap'
+
+
+def make_fake_dtd(root: str, num_classes: int = 5, per_class=4, seed: int = 0,
+                  layout: str = 'cap') -> dict:
+    """CAP's layout: ``{train,val,test}.txt`` (``<archive>@<class>/<class>_%04d.jpg
+    <label>``), images under ``{train,val,test}/``, ``class_names.txt`` (CAP's names)."""
+    if not _layout(layout):
+        return make_fake_dtd_coop(root, num_classes, per_class, seed)
+    names = _names(_cap_categories().CAP_DTD_CATEGORIES, num_classes, 'texture')
+    _write_cap_lists(root, names, per_class, seed,
+                     lambda name, label, i: f'{name}/{name}_{i + 1:04d}.jpg')
+    return dict(root=root, classes=names)
+
+
+def make_fake_flowers102(root: str, num_classes: int = 5, per_class=4, seed: int = 0,
+                         layout: str = 'cap') -> dict:
+    """CAP's layout: ``{train,val,test}.txt`` (``<archive>@image_%05d.jpg <label>``),
+    images under ``{train,val,test}/``, ``class_names.txt`` (CAP's names)."""
+    if not _layout(layout):
+        return make_fake_flowers102_coop(root, num_classes, per_class, seed)
+    names = _names(_cap_categories().CAP_FLOWERS102_CATEGORIES, num_classes, 'flower')
+    counter = iter(range(1, 10 ** 5))
+    _write_cap_lists(root, names, per_class, seed,
+                     lambda name, label, i: f'image_{next(counter):05d}.jpg')
+    return dict(root=root, classes=names)
+
+
+def make_fake_fgvc_aircraft(root: str, num_classes: int = 5, per_class=4, seed: int = 0,
+                            layout: str = 'cap') -> dict:
+    """CAP's layout: ``{train,val,test}.txt`` (``<archive>@<variant>/%07d.jpg <label>``,
+    the class is the folder), images under ``{train,val,test}/``, ``labels.txt``.
+    Variants are spread over CAP's list so names with spaces ("Beechcraft 1900") are
+    among them."""
+    if not _layout(layout):
+        return make_fake_fgvc_aircraft_coop(root, num_classes, per_class, seed)
+    every = _cap_categories().CAP_FGVCAIRCRAFT_CATEGORIES
+    if num_classes <= len(every):
+        names = [every[i * len(every) // num_classes] for i in range(num_classes)]
+    else:
+        names = _names(every, num_classes, 'Variant')
+    ids = iter(range(1000007, 10 ** 7, 7))
+    _write_cap_lists(root, names, per_class, seed,
+                     lambda name, label, i: f'{name}/{next(ids):07d}.jpg', folder_label=True)
+    return dict(root=root, classes=names)
+
+
+def make_fake_resisc45(root: str, num_classes: int = 5, per_class=4, seed: int = 0,
+                       layout: str = 'cap') -> dict:
+    """CAP's layout: ``{train,val,test}.json`` with ``images`` (``file_name`` =
+    ``<archive>@<class>/<class>_%03d.jpg``) and ``categories`` (the class folders in label
+    order), images under ``<class>/``."""
+    if not _layout(layout):
+        return make_fake_resisc45_coop(root, num_classes, per_class, seed)
+    folders = _names(RESISC45_NAMES, num_classes, 'scene')
+    rs = np.random.RandomState(seed)
+    categories = [dict(id=c, name=f) for c, f in enumerate(folders)]
+    parts = {p: dict(images=[], annotations=[], categories=categories)
+             for p in ('train', 'val', 'test')}
+    for label, folder in enumerate(folders):
+        for i, part in enumerate(_split_counts(per_class)):
+            rel = f'{folder}/{folder}_{i + 1:03d}.jpg'
+            _fake_image(osp.join(root, rel), label, rs)
+            image_id = len(parts[part]['images']) + 1
+            parts[part]['images'].append(dict(id=image_id, file_name=f'{part}.zip@{rel}'))
+            parts[part]['annotations'].append(dict(id=image_id, image_id=image_id,
+                                                   category_id=label))
+    for part, obj in parts.items():
+        with open(osp.join(root, f'{part}.json'), 'w') as f:
+            json.dump(obj, f)
+    return dict(root=root, classes=[f.replace('_', ' ') for f in folders])
+
+
+def make_fake_eurosat(root: str, num_classes: int = 5, per_class=4, seed: int = 0,
+                      layout: str = 'cap') -> dict:
+    """CAP's layout: every image in ``<Folder>/<Folder>_%d.jpg`` (the "test" ones too),
+    ``test.txt`` (``<archive>@<Folder>/<Folder>_%d.jpg <label>``) and ``class_names.txt``
+    (CAP's names, e.g. "annual crop land"). At most EuroSAT's 10 classes."""
+    if not _layout(layout):
+        return make_fake_eurosat_coop(root, num_classes, per_class, seed)
+    pairs = _cap_categories().CAP_EUROSAT_FOLDERS
+    if num_classes > len(pairs):
+        raise ValueError(f'EuroSAT has {len(pairs)} classes, asked for {num_classes}.')
+    pairs = pairs[:num_classes]
+    rs = np.random.RandomState(seed)
+    test = []
+    for label, (_, folder) in enumerate(pairs):
+        for i, part in enumerate(_split_counts(per_class)):
+            rel = f'{folder}/{folder}_{i + 1}.jpg'
+            _fake_image(osp.join(root, rel), label, rs)
+            if part == 'test':
+                test.append(f'eurosat_test.zip@{rel} {label}')
+    _write_lines(osp.join(root, 'test.txt'), test)
+    names = [name for name, _ in pairs]
+    _write_lines(osp.join(root, 'class_names.txt'), names)
+    return dict(root=root, classes=names)
+
+
+def make_fake_cub(root: str, num_classes: int = 5, per_class=4, seed: int = 0,
+                  layout: str = 'cap') -> dict:
+    """CAP's layout: the ``CUB_200_2011`` folder of :func:`make_fake_cub_coop` under
+    ``root``; class names as CAP writes them ("black footed albatross")."""
+    if not _layout(layout):
+        return make_fake_cub_coop(root, num_classes, per_class, seed)
+    fake = make_fake_cub_coop(osp.join(root, 'CUB_200_2011'), num_classes, per_class, seed)
+    return dict(root=root, classes=[n.replace('_', ' ').lower() for n in fake['classes']])

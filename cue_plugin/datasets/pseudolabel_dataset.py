@@ -58,9 +58,16 @@ class PseudolabelDataset(Dataset):
         paradigm (str): 'UL', 'SSL' or 'TRZSL' (:func:`split_paradigm`).
         num_labelled (int): SSL labelled images per class. Defaults to 2.
         seen_ratio (float): TRZSL share of seen classes. Defaults to 0.62.
-        seed (int): seed of the paradigm split and of the per-epoch orders. Defaults to 1.
+        split_seed (int): TRZSL seed of the seen classes; ``HarmonicMeanAccuracy`` needs the
+            same. Defaults to 500 (CAP's ``SPLIT_SEED``).
+        shot_seed (int): SSL seed of the labelled images. Defaults to 0 (CAP's
+            ``validation_seed``).
+        split_rule (str): 'reference' (CAP's draws) or 'permutation' (this plugin's
+            earlier rule), see :mod:`cue_plugin.cap.paradigm`. Defaults to 'reference'.
+        seed (int): seed of the per-epoch stream orders. Defaults to 1.
         load_pipeline (list): transforms shared by all views (image loading).
-        train_pipeline (list): labelled and pseudolabelled streams.
+        train_pipeline (list): labelled and pseudolabelled streams (CAP: CLIP
+            preprocessing).
         weak_pipeline (list): CLIP preprocessing (also the pseudolabelling passes).
         strong_pipeline (list): the FixMatch strong view.
         iters_per_epoch (int): batches per epoch. Defaults to 50.
@@ -70,7 +77,8 @@ class PseudolabelDataset(Dataset):
     """
 
     def __init__(self, dataset, paradigm: str = 'UL', num_labelled: int = 2,
-                 seen_ratio: float = 0.62, seed: int = 1,
+                 seen_ratio: float = 0.62, split_seed: int = 500, shot_seed: int = 0,
+                 split_rule: str = 'reference', seed: int = 1,
                  load_pipeline: Sequence[dict] = (dict(type='LoadImageFromFile'), ),
                  train_pipeline: Sequence[dict] = (), weak_pipeline: Sequence[dict] = (),
                  strong_pipeline: Sequence[dict] = (), iters_per_epoch: int = 50,
@@ -103,7 +111,7 @@ class PseudolabelDataset(Dataset):
                              for i in range(len(self.dataset))], dtype=np.int64)
         self.paradigm = paradigm
         split = split_paradigm(labels, self.num_classes, paradigm, num_labelled,
-                               seen_ratio, seed)
+                               seen_ratio, split_seed, shot_seed, split_rule)
         self.labelled = split['labelled']
         self.unlabelled = split['unlabelled']
         self.seen_classes = split['seen_classes']

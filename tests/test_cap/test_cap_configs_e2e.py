@@ -1,5 +1,6 @@
 """Every CAP config (six data sets x UL / SSL / TRZSL) trains through tools/train.py on a
-tiny generated folder in its data set's real on-disk format (tiny random CLIP)."""
+tiny generated folder in its data set's real on-disk format, CAP's own layout (the base
+configs' default); one run takes the coop_* option instead (tiny random CLIP)."""
 import os.path as osp
 import re
 import sys
@@ -17,7 +18,8 @@ PARADIGMS = ('ul', 'ssl', 'trzsl')
 
 @pytest.fixture(scope='module')
 def folders(tmp_path_factory):
-    # 6 images per class: SSL keeps 2 labelled and still has unlabelled ones.
+    # 6 images per class (pool: 5, EuroSAT 6, CUB 3): SSL keeps 2 labelled and still has
+    # unlabelled ones.
     return {name: getattr(fake_data, f'make_fake_{name}')(
         str(tmp_path_factory.mktemp(name)), num_classes=5, per_class=6)
         for name in DATASETS}
@@ -40,3 +42,24 @@ def test_cap_config_trains(dataset, paradigm, folders, tiny_clip_ckpt, tmp_path)
     assert 'CalibratedMarginHook: epoch 1' in log
     if paradigm != 'ul':
         assert 'loss_labelled' in log
+
+
+def test_coop_option_trains(tiny_clip_ckpt, tmp_path):
+    """README "CAP data sets": a child config switching to the coop_* datasets."""
+    root = fake_data.make_fake_eurosat(str(tmp_path / 'data'), per_class=6,
+                                       layout='coop')['root']
+    child = tmp_path / 'eurosat_ssl_coop.py'
+    base = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                    'configs', 'cap', 'clip_b32_eurosat_ssl.py')
+    child.write_text(
+        f"_base_ = ['{base}']\n"
+        'train_dataloader = dict(dataset=dict(dataset={{_base_.coop_train_dataset}}))\n'
+        'val_dataloader = dict(dataset={{_base_.coop_val_dataset}})\n'
+        'test_dataloader = dict(dataset={{_base_.coop_test_dataset}})\n')
+    work = str(tmp_path / 'work')
+    opts = tiny_options(root, tiny_clip_ckpt)
+    opts['train_dataloader.dataset.iters_per_epoch'] = 1
+    log = run_tool('tools/train.py', str(child), '--work-dir', work, *as_cli(opts))
+    assert osp.isfile(osp.join(work, 'epoch_2.pth'))
+    assert 'zero-shot CLIP over 10 unlabelled images' in log  # CoOp train: 4 - 2 per class x 5
+    assert re.search(r'Epoch\(val\) \[2\]\[1/1\].*accuracy/top1: [0-9.]+', log)

@@ -52,16 +52,16 @@ def test_argmax_over_all_classes_of_the_scores():
 
 
 def test_seen_classes_same_rule_as_training():
-    for c in (5, 13, 47, 102):
+    for c in (5, 13, 45, 47, 102):
         labels = np.repeat(np.arange(c), 3)
-        trained = split_paradigm(labels, c, 'TRZSL', seed=1)['seen_classes']
-        assert seen_classes(c, 0.62, 1).tolist() == trained.tolist()
-        assert len(trained) == int(round(0.62 * c))
-        metric = HarmonicMeanAccuracy(seed=1)
-        metric.dataset_meta = dict(classes=[f'c{i}' for i in range(c)])
-        assert metric.resolve_seen_classes().tolist() == trained.tolist()
-    assert seen_classes(13, 0.62, 2).tolist() == \
-        split_paradigm(np.arange(13), 13, 'TRZSL', seed=2)['seen_classes'].tolist()
+        for kw in ({}, dict(split_seed=7), dict(split_seed=1, split_rule='permutation')):
+            trained = split_paradigm(labels, c, 'TRZSL', **kw)['seen_classes']
+            metric = HarmonicMeanAccuracy(**kw)
+            metric.dataset_meta = dict(classes=[f'c{i}' for i in range(c)])
+            assert metric.resolve_seen_classes().tolist() == trained.tolist()
+        assert seen_classes(c).tolist() == split_paradigm(labels, c, 'TRZSL')[
+            'seen_classes'].tolist()
+        assert len(seen_classes(c)) == int(c * 0.62)
 
 
 def test_derived_seen_classes_scored_by_hand():

@@ -2,25 +2,31 @@
 # interface of configs/_base_/datasets/cap/*.py (the leaf config fills in the datasets).
 # Training: PseudolabelDataset, 32 images per stream (labelled, pseudolabelled, weak,
 # strong) x 50 iterations per epoch; pseudolabels change between epochs, so the loader
-# must not keep its workers (persistent_workers=False). Weak view and test: CLIP's
-# preprocessing (bicubic resize of the shorter side to 224, centre crop); labelled /
-# pseudolabelled streams and the strong view: RandomResizedCrop(224, scale 0.08-1) +
-# horizontal flip. Normalisation (CLIP mean / std, BGR -> RGB) is the model's
-# CAPDataPreprocessor. Variables are prefixed cap_ so that no data set base clashes.
+# must not keep its workers (persistent_workers=False).
+# Views as CAP's code (Noahwangyuchen/CAP): the labelled, pseudolabelled and weak streams
+# and the test set get CLIP's own preprocessing, no augmentation (methods/training.py:193-196
+# set clip.load's transform, custom_clip/clip.py:74-81: bicubic resize of the shorter side
+# to 224, centre crop 224; methods/cacm.py:104 takes those streams' plain image); the strong
+# view is RandomResizedCrop(224, scale 0.08-1, bicubic) + a horizontal flip with p = 1.0
+# (methods/main.py:152 builds utils/augmentations.py:64-70, "randomresizedcrop").
+# Normalisation (CLIP mean / std, BGR -> RGB) is the model's CAPDataPreprocessor.
+# Variables are prefixed cap_ so that no data set base clashes.
 cap_load = [dict(type='LoadImageFromFile')]
-cap_weak_view = [
+cap_clip_view = [
     dict(type='ResizeEdge', scale=224, edge='short', backend='pillow',
          interpolation='bicubic'),
     dict(type='CenterCrop', crop_size=224),
     dict(type='PackInputs'),
 ]
+cap_weak_view = cap_clip_view
 cap_strong_view = [
     dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.08, 1.0),
          backend='pillow', interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    # p = 1.0 as utils/augmentations.py:67: every strong view is mirrored.
+    dict(type='RandomFlip', prob=1.0, direction='horizontal'),
     dict(type='PackInputs'),
 ]
-cap_test_pipeline = cap_load + cap_weak_view
+cap_test_pipeline = cap_load + cap_clip_view
 
 train_dataloader = dict(
     batch_size=32,
@@ -34,9 +40,12 @@ train_dataloader = dict(
         paradigm='UL',
         num_labelled=2,
         seen_ratio=0.62,
-        seed=1,
+        split_seed=500,  # TRZSL seen classes (CAP's SPLIT_SEED)
+        shot_seed=0,  # SSL labelled images (CAP's validation_seed)
+        split_rule='reference',  # or 'permutation': cue_plugin/cap/paradigm.py
+        seed=1,  # per-epoch stream orders
         load_pipeline=cap_load,
-        train_pipeline=cap_strong_view,
+        train_pipeline=cap_clip_view,  # labelled + pseudolabelled streams
         weak_pipeline=cap_weak_view,
         strong_pipeline=cap_strong_view,
         iters_per_epoch=50,

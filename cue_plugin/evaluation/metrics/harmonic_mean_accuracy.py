@@ -50,16 +50,20 @@ class HarmonicMeanAccuracy(BaseMetric):
     there is no ``H`` either (a warning says so); nothing is NaN.
 
     The seen classes are ``seen_classes`` when given, else drawn by
-    :func:`cue_plugin.cap.seen_classes` ``(num_classes, seen_ratio, seed)``, the function
-    :func:`cue_plugin.cap.split_paradigm` uses for training, so that evaluation scores
-    as seen exactly the classes that had labels. ``num_classes`` defaults to the number
-    of classes in the evaluated dataset's ``metainfo['classes']``.
+    :func:`cue_plugin.cap.seen_classes` ``(num_classes, seen_ratio, split_seed,
+    split_rule)``, the function :func:`cue_plugin.cap.split_paradigm` uses for training
+    (``PseudolabelDataset`` takes the same three arguments), so that evaluation scores as
+    seen exactly the classes that had labels. ``num_classes`` defaults to the number of
+    classes in the evaluated dataset's ``metainfo['classes']``.
 
     Args:
         seen_classes (Sequence[int], optional): seen class indices. Overrides the draw.
         num_classes (int, optional): number of classes C.
         seen_ratio (float): share of seen classes in the draw. Defaults to 0.62.
-        seed (int): seed of the draw; must be the training split's. Defaults to 1.
+        split_seed (int): seed of the draw; must be the training split's. Defaults to 500
+            (CAP's ``SPLIT_SEED``).
+        split_rule (str): 'reference' (CAP's code) or 'permutation' (this plugin's earlier
+            rule); see :mod:`cue_plugin.cap.paradigm`. Defaults to 'reference'.
         collect_device (str): 'cpu' or 'gpu' for gathering across ranks.
         prefix (str, optional): metric key prefix. Defaults to 'trzsl'.
     """
@@ -69,14 +73,16 @@ class HarmonicMeanAccuracy(BaseMetric):
                  seen_classes: Optional[Sequence[int]] = None,
                  num_classes: Optional[int] = None,
                  seen_ratio: float = 0.62,
-                 seed: int = 1,
+                 split_seed: int = 500,
+                 split_rule: str = 'reference',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.seen_classes = None if seen_classes is None else [int(c) for c in seen_classes]
         self.num_classes = num_classes
         self.seen_ratio = seen_ratio
-        self.seed = seed
+        self.split_seed = split_seed
+        self.split_rule = split_rule
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for ds in data_samples:
@@ -100,7 +106,8 @@ class HarmonicMeanAccuracy(BaseMetric):
         """The seen classes this metric scores (given, or the TRZSL draw)."""
         if self.seen_classes is not None:
             return np.asarray(sorted(set(self.seen_classes)), dtype=np.int64)
-        return trzsl_seen_classes(self._num_classes(), self.seen_ratio, self.seed)
+        return trzsl_seen_classes(self._num_classes(), self.seen_ratio, self.split_seed,
+                                  self.split_rule)
 
     def compute_metrics(self, results: list) -> dict:
         pred, gt = np.asarray(results, dtype=np.int64).reshape(-1, 2).T

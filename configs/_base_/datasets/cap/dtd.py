@@ -1,13 +1,21 @@
-# Describable Textures (DTD) for CAP (SPEC §3) with CoOp's split
-# (split_zhou_DescribableTextures.json), the split CAP's baselines report on.
-# data_root: images/<class>/*.jpg + split_zhou_DescribableTextures.json.
-# mmpretrain's official split (imdb/imdb.mat) instead: README "CAP data sets".
+# Describable Textures (DTD, 47 classes) for CAP (SPEC §3).
+# Default: the layout CAP's code reads (its utils/prepare_data.py; CPL's prepared data
+# sets), data_root = CAP's {DATASET_DIR}/DTD: train.txt / val.txt / test.txt
+# ('<path> <label index>' per line), images under train/ val/ test/. Training pool =
+# train + val lists (CAP keeps no validation set), so validation runs on the test list.
+# Class names: CAP's class file (cue_plugin/datasets/cap_categories.py).
+# Option: CoOp's split (split_zhou_DescribableTextures.json + images/<class>/*.jpg), what
+# this plugin read before: the coop_* dicts below, switched to as README "CAP data sets".
 # No pipelines here: the CAP configs add their own.
 num_classes = 47
-data_root = 'data/dtd'
-train_dataset = dict(type='DTDCoOp', data_root=data_root, split='train')
-val_dataset = dict(type='DTDCoOp', data_root=data_root, split='val')
-test_dataset = dict(type='DTDCoOp', data_root=data_root, split='test')
+data_root = 'data/cap/DTD'
+train_dataset = dict(type='DTDCAP', data_root=data_root, split='train')
+val_dataset = dict(type='DTDCAP', data_root=data_root, split='test')
+test_dataset = dict(type='DTDCAP', data_root=data_root, split='test')
+coop_data_root = 'data/dtd'
+coop_train_dataset = dict(type='DTDCoOp', data_root=coop_data_root, split='train')
+coop_val_dataset = dict(type='DTDCoOp', data_root=coop_data_root, split='val')
+coop_test_dataset = dict(type='DTDCoOp', data_root=coop_data_root, split='test')
 cap_tau = 0.85  # FixMatch confidence threshold
 cap_margin = 12.0  # m of the calibrated margin
 cap_n_main = 16  # N_MAIN: initial pseudolabels per class (CAP methods/main.py:279-280)

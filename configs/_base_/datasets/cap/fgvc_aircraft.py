@@ -1,12 +1,23 @@
-# FGVC-Aircraft (100 variants) for CAP (SPEC §3) with the official variant lists
-# data/images_variant_{train,val,test}.txt, which CoOp / GRIP / CPL also read; class names
-# from data/variants.txt. data_root: the extracted fgvc-aircraft-2013b folder.
+# FGVC-Aircraft (100 variants) for CAP (SPEC §3).
+# Default: the layout CAP's code reads (its utils/prepare_data.py; CPL's prepared data
+# sets), data_root = CAP's {DATASET_DIR}/FGVCAircraft: train.txt / val.txt / test.txt
+# ('<variant folder>/<file> <label index>' per line; the class is the folder), images under
+# train/ val/ test/. Training pool = train + val lists (CAP keeps no validation set), so
+# validation runs on the test list. Class names: CAP's labels.txt ('F-16A-B', ...;
+# cue_plugin/datasets/cap_categories.py).
+# Option: the official fgvc-aircraft-2013b lists data/images_variant_{train,val,test}.txt
+# with data/variants.txt, as CoOp reads them and this plugin did before: the coop_* dicts
+# below, switched to as README "CAP data sets".
 # No pipelines here: the CAP configs add their own.
 num_classes = 100
-data_root = 'data/fgvc_aircraft'
-train_dataset = dict(type='FGVCAircraftNamed', data_root=data_root, split='train')
-val_dataset = dict(type='FGVCAircraftNamed', data_root=data_root, split='val')
-test_dataset = dict(type='FGVCAircraftNamed', data_root=data_root, split='test')
+data_root = 'data/cap/FGVCAircraft'
+train_dataset = dict(type='FGVCAircraftCAP', data_root=data_root, split='train')
+val_dataset = dict(type='FGVCAircraftCAP', data_root=data_root, split='test')
+test_dataset = dict(type='FGVCAircraftCAP', data_root=data_root, split='test')
+coop_data_root = 'data/fgvc_aircraft'
+coop_train_dataset = dict(type='FGVCAircraftNamed', data_root=coop_data_root, split='train')
+coop_val_dataset = dict(type='FGVCAircraftNamed', data_root=coop_data_root, split='val')
+coop_test_dataset = dict(type='FGVCAircraftNamed', data_root=coop_data_root, split='test')
 # Fine-grained and hard for zero-shot CLIP: CAP lowers the threshold, raises the margin.
 cap_tau = 0.5  # FixMatch confidence threshold
 cap_margin = 14.0  # m: methods/main.py:285; its run script's MARGIN_SCALE (12) overrides

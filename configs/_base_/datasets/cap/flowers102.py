@@ -1,13 +1,22 @@
-# Oxford Flowers-102 for CAP (SPEC §3) with CoOp's split (split_zhou_OxfordFlowers.json),
-# the split CAP's baselines (CoOp / GRIP / CPL) report on, so the published table is
-# comparable. data_root: jpg/image_*.jpg + split_zhou_OxfordFlowers.json.
-# mmpretrain's official split (setid.mat) instead: README "CAP data sets".
+# Oxford Flowers-102 for CAP (SPEC §3).
+# Default: the layout CAP's code reads (its utils/prepare_data.py; CPL's prepared data
+# sets), data_root = CAP's {DATASET_DIR}/Flowers102: train.txt / val.txt / test.txt
+# ('<path> <label index>' per line), images under train/ val/ test/. Training pool =
+# train + val lists (CAP keeps no validation set), so validation runs on the test list.
+# Class names: CAP's class file ("pink primrose", ...; cue_plugin/datasets/cap_categories.py).
+# Option: CoOp's split (split_zhou_OxfordFlowers.json + jpg/image_*.jpg), what this plugin
+# read before: the coop_* dicts below, switched to as README "CAP data sets"; mmpretrain's
+# official split (setid.mat): README too.
 # No pipelines here: the CAP configs add their own (weak / strong views, CLIP test).
 num_classes = 102
-data_root = 'data/flowers102'
-train_dataset = dict(type='OxfordFlowersCoOp', data_root=data_root, split='train')
-val_dataset = dict(type='OxfordFlowersCoOp', data_root=data_root, split='val')
-test_dataset = dict(type='OxfordFlowersCoOp', data_root=data_root, split='test')
+data_root = 'data/cap/Flowers102'
+train_dataset = dict(type='Flowers102CAP', data_root=data_root, split='train')
+val_dataset = dict(type='Flowers102CAP', data_root=data_root, split='test')
+test_dataset = dict(type='Flowers102CAP', data_root=data_root, split='test')
+coop_data_root = 'data/flowers102'
+coop_train_dataset = dict(type='OxfordFlowersCoOp', data_root=coop_data_root, split='train')
+coop_val_dataset = dict(type='OxfordFlowersCoOp', data_root=coop_data_root, split='val')
+coop_test_dataset = dict(type='OxfordFlowersCoOp', data_root=coop_data_root, split='test')
 cap_tau = 0.85  # FixMatch confidence threshold
 cap_margin = 12.0  # m of the calibrated margin
 cap_n_main = 6  # N_MAIN: initial pseudolabels per class (CAP methods/main.py:279-280)

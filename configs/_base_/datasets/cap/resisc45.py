@@ -1,11 +1,22 @@
-# NWPU-RESISC45 (45 scene classes) for CAP (SPEC §3) with the split file of CAP's
-# baselines (split_RESISC45.json). data_root: NWPU-RESISC45/<class>/*.jpg +
-# split_RESISC45.json. No pipelines here: the CAP configs add their own.
+# NWPU-RESISC45 (45 scene classes) for CAP (SPEC §3).
+# Default: the layout CAP's code reads (its utils/prepare_data.py; CPL's prepared data
+# sets), data_root = CAP's {DATASET_DIR}/RESICS45 (sic): train.json / val.json / test.json
+# ('images' with 'file_name' = '<class>/<class>_<n>.jpg'; train.json's 'categories' give
+# the class names and their order), images under <class>/. Training pool = train + val
+# (CAP keeps no validation set), so validation runs on test.json.
+# Option: the CoOp-style split_RESISC45.json of CAP's baselines + NWPU-RESISC45/<class>/,
+# what this plugin read before: the coop_* dicts below, switched to as README "CAP data
+# sets".
+# No pipelines here: the CAP configs add their own.
 num_classes = 45
-data_root = 'data/resisc45'
-train_dataset = dict(type='RESISC45', data_root=data_root, split='train')
-val_dataset = dict(type='RESISC45', data_root=data_root, split='val')
-test_dataset = dict(type='RESISC45', data_root=data_root, split='test')
+data_root = 'data/cap/RESICS45'
+train_dataset = dict(type='RESISC45CAP', data_root=data_root, split='train')
+val_dataset = dict(type='RESISC45CAP', data_root=data_root, split='test')
+test_dataset = dict(type='RESISC45CAP', data_root=data_root, split='test')
+coop_data_root = 'data/resisc45'
+coop_train_dataset = dict(type='RESISC45', data_root=coop_data_root, split='train')
+coop_val_dataset = dict(type='RESISC45', data_root=coop_data_root, split='val')
+coop_test_dataset = dict(type='RESISC45', data_root=coop_data_root, split='test')
 cap_tau = 0.85  # FixMatch confidence threshold
 cap_margin = 12.0  # m of the calibrated margin
 cap_n_main = 16  # N_MAIN: initial pseudolabels per class (CAP methods/main.py:279-280)
