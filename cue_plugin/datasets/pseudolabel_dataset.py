@@ -7,6 +7,7 @@ from mmengine.dataset import Compose, default_collate
 from mmengine.dist import get_world_size
 from torch.utils.data import Dataset
 
+from cue_plugin.cap.paradigm import split_paradigm
 from cue_plugin.registry import DATASETS, TRANSFORMS
 
 STREAMS = ('labelled', 'pseudo', 'weak', 'strong')
@@ -83,7 +84,6 @@ class PseudolabelDataset(Dataset):
                  train_pipeline: Sequence[dict] = (), weak_pipeline: Sequence[dict] = (),
                  strong_pipeline: Sequence[dict] = (), iters_per_epoch: int = 50,
                  batch_size: int = 32, fixmatch: bool = True):
-        from cue_plugin.cap.paradigm import split_paradigm  # cap imports models
         if isinstance(dataset, dict):
             if not dataset.get('type'):
                 raise ValueError('PseudolabelDataset.dataset needs the training set config '

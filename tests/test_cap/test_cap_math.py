@@ -9,6 +9,7 @@ from cue_plugin.cap import (calibrated_margin, confident_lists, description_top_
                             detect_mismatch, fixmatch_mask, growth_k, leaderboard_walk, refill,
                             select_top_k_per_class, similarity_matrix)
 from cue_plugin.models.losses import CalibratedMarginLoss
+from cap_reference import reference_k, reference_lists, reference_update, reference_walk
 
 
 def test_margin_matrix_both_forms_by_hand():
@@ -63,42 +64,12 @@ def test_calibrated_margin_loss_by_hand():
 
 
 def test_growth_schedule_as_the_reference():
-    # CAP methods/training.py:331 re-derived: N_MAIN + int((min(1000, int(N_u // C * RATIO))
-    # - N_MAIN) * min(1, e / (EPOCHS * 0.7))).
-    def ref(e, n_u, c, n_main=16, ratio=0.8, epochs=50):
-        return n_main + int((min(1000, int((n_u // c) * ratio)) - n_main) *
-                            min(1, e / (epochs * 0.7)))
-
     for n_u, c, n_main, ratio in ((5000, 10, 16, 0.8), (4437, 100, 16, 0.6),
                                   (2040, 102, 6, 0.8), (10**7, 10, 16, 0.8), (50, 10, 16, 0.8)):
         for e in (0, 5, 10, 30, 35, 40, 45):
-            assert growth_k(e, n_u, c, n_main, ratio) == ref(e, n_u, c, n_main, ratio)
+            assert growth_k(e, n_u, c, n_main, ratio) == reference_k(e, n_u, c, n_main, ratio)
     assert growth_k(0, 5000, 10) == 16 and growth_k(35, 5000, 10) == 400
     assert growth_k(5, 5000, 10) == 16 + int(384 * 5 / 35)
-
-
-def _reference_walk(probs, k, keys):
-    """CAP utils/clip_pseudolabels.py:91-134, transcribed (paths = image numbers)."""
-    board = {c: [] for c in keys}
-    for path, prob in enumerate(probs):
-        pred = int(prob.argmax())
-        score = prob[pred]
-        if pred in board and len(board[pred]) < k:
-            board[pred] = sorted(board[pred] + [(prob[pred], path)], reverse=True)
-        elif pred in board and board[pred][-1][0] < score:
-            board[pred] = sorted(board[pred] + [(prob[pred], path)], reverse=True)[:k]
-        else:
-            order = sorted([(prob[j], j) for j in range(len(prob)) if j != pred],
-                           reverse=True)
-            for sc, index in order:
-                if index not in board:
-                    continue
-                if len(board[index]) < k:
-                    board[index].append((prob[index], path))
-                elif board[index][-1][0] < prob[index]:
-                    board[index] = sorted(board[index] + [(prob[index], path)],
-                                          reverse=True)[:k]
-    return {c: [(float(s), j) for s, j in v] for c, v in board.items()}
 
 
 def test_leaderboard_walk_as_the_reference():
@@ -121,7 +92,7 @@ def test_leaderboard_walk_as_the_reference():
         logits = rs.randn(300, 6).astype(np.float32) * 2
         probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
         k = 7
-        expected = _reference_walk(probs, k, keys if keys is not None else range(6))
+        expected = reference_walk(probs, k, keys if keys is not None else range(6))
         got = leaderboard_walk(probs, k, keys)
         assert got == expected
         assert all(len(v) <= k for v in got.values())
@@ -134,26 +105,7 @@ def test_description_board_top_k():
 
 
 def test_refill_as_the_reference():
-    # methods/cacm.py:206-242 + methods/training.py:330-344, transcribed.
-    def ref_lists(predictions, main_paths, keys):
-        board = {c: [] for c in keys}
-        for label, conf, path in predictions:
-            if path in set(main_paths) or label not in board:
-                continue
-            board[label].append((conf, path))
-        taken, top = set(), {c: [] for c in keys}
-        for c, samples in board.items():
-            for conf, path in sorted(samples, reverse=True):
-                if path not in taken:
-                    top[c].append((conf, path))
-                    taken.add(path)
-                    if len(top[c]) >= 1000:
-                        break
-        return top
-
-    def ref_update(new, old, k, keys):
-        return {c: new[c][:k] + old[c][:k - len(new[c][:k])] for c in keys}
-
+    # methods/cacm.py:206-242 + methods/training.py:330-344 (tests/test_cap/cap_reference.py)
     import numpy as np
     rs = np.random.RandomState(1)
     keys = [0, 1, 2, 3]
@@ -161,7 +113,7 @@ def test_refill_as_the_reference():
     preds = [(int(rs.randint(5)), float(rs.rand()), int(rs.randint(60)))
              for _ in range(200)]
     main_paths = [j for v in main.values() for _, j in v]
-    expected_lists = ref_lists(preds, main_paths, keys)
+    expected_lists = reference_lists(preds, main_paths, keys)
     c, s, j = zip(*preds)
     got = confident_lists(c, s, j, main, keys)
     assert got == expected_lists
@@ -169,7 +121,7 @@ def test_refill_as_the_reference():
     assert len(images) == len(set(images))  # each image to one class
     assert not set(images) & set(main_paths)
     for k in (2, 5, 40):
-        assert refill(got, main, k, keys) == ref_update(expected_lists, main, k, keys)
+        assert refill(got, main, k, keys) == reference_update(expected_lists, main, k, keys)
 
 
 def test_fixmatch_mask_and_fpl_selection():

@@ -12,11 +12,12 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 
-from cue_plugin.cap import calibrated_margin, growth_k, select_top_k_per_class, \
-    similarity_matrix
+from cue_plugin.cap import calibrated_margin, similarity_matrix
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from fake_data import make_fake_eurosat  # noqa: E402
+from cap_reference import (reference_k, reference_lists, reference_update,  # noqa: E402
+                           reference_walk, same_entries)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {p: f'configs/cap/clip_b32_eurosat_{p.lower()}.py' for p in ('UL', 'SSL', 'TRZSL')}
@@ -40,7 +41,7 @@ def tiny_options(root, ckpt, epochs=2):
         'model.clip.arch': 'CUE-Tiny-ViT', 'model.clip.pretrained': ckpt,
         'model.depth': 1, 'model.adapter_hidden': 8,
         'train_cfg.max_epochs': epochs, 'train_cfg.val_interval': 1,
-        'param_scheduler.1.end': epochs, 'param_scheduler.1.T_max': epochs - 1,
+        'param_scheduler.0.end': epochs,
         'train_dataloader.batch_size': 4, 'train_dataloader.dataset.batch_size': 4,
         'train_dataloader.dataset.iters_per_epoch': 2,
         'train_dataloader.num_workers': 0, 'val_dataloader.num_workers': 0,
@@ -120,7 +121,12 @@ def reference_clip(ckpt):
 
 def weak_images(dataset):
     """Unlabelled images under the weak view, normalised by hand (BGR -> RGB, CLIP)."""
-    view = dataset.unlabelled_view()
+    return images_of(dataset, dataset.unlabelled)
+
+
+def images_of(dataset, indices):
+    """Training images ``indices`` under the weak view, normalised by hand."""
+    view = dataset.weak_view(indices)
     x = torch.stack([view[j]['inputs'] for j in range(len(view))]).float().flip(1)
     return (x - CLIP_MEAN[:, None, None]) / CLIP_STD[:, None, None]
 
@@ -144,15 +150,37 @@ def test_pseudolabel_dataset_streams_and_errors(eurosat):
     item = ds[0]
     assert set(item['inputs']) == {'labelled', 'pseudo', 'weak', 'strong'}
     assert all(v.shape == (3, 224, 224) for v in item['inputs'].values())
-    # Every stream is walked through without replacement within its pool.
-    pseudo_pool = set(ds.unlabelled[:6].tolist())
-    firsts = [int(ds._orders['pseudo'][i]) for i in range(6)]
-    assert sorted(firsts) == sorted(pseudo_pool)
+    # Every stream is walked through without replacement within its pool (the pseudo
+    # stream over the main set's entries).
+    assert sorted(int(ds._orders['pseudo'][i]) for i in range(6)) == list(range(6))
     assert sorted(int(ds._orders['labelled'][i]) for i in range(10)) == sorted(ds.labelled)
     j = item['data_samples']['unlabelled_index']
     assert ds.unlabelled[j] == ds._orders['weak'][0]
-    assert item['data_samples']['pseudo_label'] == pl[list(ds.unlabelled).index(
-        ds._orders['pseudo'][0])]
+    jp, cp = ds._pseudo[ds._orders['pseudo'][0]]
+    assert item['data_samples']['pseudo_label'] == cp == pl[jp]
+    assert item['data_samples']['epoch'] == 0
+    # CAP's main set: one image may be listed under two classes; both entries are walked.
+    ds.set_main_set({0: [(0.9, 3), (0.8, 4)], 2: [(0.7, 3)]})
+    assert ds.main_set == {0: [(0.9, 3), (0.8, 4)], 2: [(0.7, 3)]}
+    assert sorted(map(tuple, ds._pseudo.tolist())) == [(3, 0), (3, 2), (4, 0)]
+    labels = sorted((int(ds[i]['data_samples']['pseudo_label'])) for i in range(3))
+    assert labels == [0, 0, 2]
+    with pytest.raises(ValueError, match='unlabelled index 50, outside 0..49'):
+        ds.set_main_set({1: [(1.0, 50)]})
+    with pytest.raises(ValueError, match='class 7 is not in 0..4'):
+        ds.set_main_set({7: [(1.0, 0)]})
+    # TRZSL's seen boards (methods/cap.py:99-102): the first k labelled images of each
+    # class, in labelled order.
+    expected, taken = [], {}
+    for i in ds.labelled.tolist():
+        y = int(ds.labels[i])
+        if taken.get(y, 0) < 1:
+            taken[y] = taken.get(y, 0) + 1
+            expected.append((i, y))
+    assert ds.labelled_board(1) == expected and len(expected) == 5
+    ds.set_epoch(3)
+    assert ds[0]['data_samples']['epoch'] == 3
+    ds.set_epoch(0)
     before = ds._orders['weak'].copy()
     ds.set_epoch(1)
     assert not np.array_equal(before, ds._orders['weak'])
@@ -191,8 +219,6 @@ def test_two_optimizers_update_only_their_own_parameters(eurosat, tiny_clip_ckpt
         sgd = optim[name].optimizer.param_groups[0]
         assert (sgd['lr'], sgd['momentum'], sgd['weight_decay']) == (0.01, 0.9, 0.1)
     from cue_plugin.engine.optimizers import CAPOptimWrapperConstructor
-    with pytest.raises(ValueError, match="optim_wrapper.type='AmpOptimWrapper'"):
-        CAPOptimWrapperConstructor(dict(runner.cfg.optim_wrapper, type='AmpOptimWrapper'))
     with pytest.raises(ValueError, match=r"unknown parameter group\(s\) \['prompt'\]"):
         CAPOptimWrapperConstructor(dict(prompt=dict(optimizer=dict(type='SGD', lr=0.1))))(
             model)
@@ -205,7 +231,7 @@ def test_two_optimizers_update_only_their_own_parameters(eurosat, tiny_clip_ckpt
     from mmengine.dataset import default_collate
     batch = default_collate([ds[i] for i in range(4)])
     snap = lambda ps: [p.detach().clone() for p in ps]  # noqa: E731
-    clip0 = snap(model.cap.clip.parameters())
+    clip0 = snap(model.clip.parameters())
 
     def changed(before, ps):
         return [not torch.equal(a, b) for a, b in zip(before, ps)]
@@ -227,11 +253,27 @@ def test_two_optimizers_update_only_their_own_parameters(eurosat, tiny_clip_ckpt
     log = model.train_step(batch, optim)
     assert {'loss', 'loss_labelled', 'loss_pseudo', 'loss_fixmatch'} <= set(log)
     assert any(changed(p2, groups['prompts'])) and any(changed(a2, groups['adapters']))
-    assert not any(changed(clip0, model.cap.clip.parameters()))
+    assert not any(changed(clip0, model.clip.parameters()))
 
 
 # --------------------------------------------------------------------- hooks
-def test_pseudolabel_growth_at_epochs_0_5_10(eurosat, tiny_clip_ckpt, tmp_path):
+def _zero_shot(ckpt, dataset, classes, prompts=None):
+    """Zero-shot image features of the unlabelled images and text features, from plain
+    open_clip (independent of the model's code)."""
+    ref = reference_clip(ckpt)
+    from cue_plugin.models.clip import build_open_clip
+    tok = build_open_clip('CUE-Tiny-ViT')[1]
+    prompts = prompts or [f'a photo of a {n}.' for n in classes]
+    with torch.no_grad():
+        text = F.normalize(ref.encode_text(tok(prompts)), dim=-1)
+        img = F.normalize(ref.encode_image(weak_images(dataset)), dim=-1)
+    return img, text, ref, tok
+
+
+def test_main_set_initial_walk_and_refills(eurosat, tiny_clip_ckpt, tmp_path):
+    """Before training: the reference's leaderboard walk over independently computed
+    zero-shot probabilities. After epochs 0 and 5 (not 1): the refill from the epoch's
+    recorded confident predictions, re-derived with the reference's rules."""
     runner = build_runner(CONFIGS['UL'], tiny_options(eurosat['root'], tiny_clip_ckpt),
                           tmp_path)
     model, ds = runner.model, runner.train_dataloader.dataset
@@ -239,135 +281,150 @@ def test_pseudolabel_growth_at_epochs_0_5_10(eurosat, tiny_clip_ckpt, tmp_path):
     hook = next(h for h in runner.hooks if type(h).__name__ == 'PseudolabelHook')
     hook.progress = False
     n_u, c = len(ds.unlabelled), 5
-    ref = reference_clip(tiny_clip_ckpt)
-    x = weak_images(ds)
-    with torch.no_grad():
-        from cue_plugin.models.clip import build_open_clip
-        tok = build_open_clip('CUE-Tiny-ViT')[1]
-        text = F.normalize(ref.encode_text(tok([f'a photo of a {n}.' for n in
-                                                eurosat['classes']])), dim=-1)
-        img = F.normalize(ref.encode_image(x), dim=-1)
+    img, text, _, _ = _zero_shot(tiny_clip_ckpt, ds, eurosat['classes'])
+    probs = (100 * img @ text.t()).softmax(-1).numpy()
     hook.before_train(runner)
-    # Epoch 0: FPL top-16 per class under zero-shot CLIP, computed independently.
-    expected0 = select_top_k_per_class((100 * img @ text.t()).softmax(-1), 16).numpy()
-    assert np.array_equal(hook.pseudolabels, expected0)
-    assert hook.history[0]['k'] == growth_k(0, n_u, c) == 16
-    for epoch in (0, 1, 5, 10):
+    assert same_entries(ds.main_set, reference_walk(probs, 16, range(c)))
+    assert hook.history[0]['k'] == 16 and hook.history[0]['epoch'] == 0
+    rs = np.random.RandomState(0)
+    for epoch in (0, 1, 5):
+        n = 40
+        cls, conf, idx = rs.randint(0, c, n), rs.rand(n).astype(np.float32), \
+            rs.randint(0, n_u, n)
+        model._record(epoch, torch.as_tensor(cls), torch.as_tensor(conf),
+                      torch.as_tensor(idx))
         runner.train_loop._epoch = epoch
-        with torch.no_grad():  # perturb the model so refills differ from zero-shot
-            for p in model.cap.maple.parameters():
-                p.add_(0.05 * torch.randn_like(p))
-            logits = model.logits(x)
-        hook.before_train_epoch(runner)
-        if epoch in (5, 10):
-            k = growth_k(epoch, n_u, c)
-            assert hook.history[-1]['epoch'] == epoch and hook.history[-1]['k'] == k
-            expected = select_top_k_per_class(logits.softmax(-1), k).numpy()
-            assert np.array_equal(hook.pseudolabels, expected)
-            counts = np.bincount(hook.pseudolabels[hook.pseudolabels >= 0], minlength=c)
-            assert counts.max() <= k
-        assert np.array_equal(ds.pseudolabels, hook.pseudolabels) and ds.epoch == epoch
-    assert [h['epoch'] for h in hook.history] == [0, 5, 10]
-    assert [h['k'] for h in hook.history] == [growth_k(e, n_u, c) for e in (0, 5, 10)]
+        before = ds.main_set
+        hook.after_train_epoch(runner)
+        if epoch % 5:
+            assert ds.main_set == before
+            continue
+        k = reference_k(epoch, n_u, c, epochs=runner.max_epochs)
+        main_paths = [j for v in before.values() for _, j in v]
+        new = reference_lists(list(zip(cls.tolist(), conf.tolist(), idx.tolist())),
+                              main_paths, range(c))
+        assert same_entries(ds.main_set, reference_update(new, before, k, range(c)))
+        assert hook.history[-1]['epoch'] == epoch and hook.history[-1]['k'] == k
+    assert [h['epoch'] for h in hook.history] == [0, 0, 5]
 
 
-def test_descriptions_replace_prompts_of_mismatch_classes(eurosat, tmp_path):
+def test_descriptions_file_and_hook_errors(eurosat, tmp_path):
     import json
 
+    from cue_plugin.cap.concepts import read_descriptions
     from cue_plugin.engine.hooks import PseudolabelHook
     path = tmp_path / 'desc.json'
     path.write_text(json.dumps({'descriptions': {'forest': {
         'index': 1, 'description': 'dense green canopy seen from above',
         'candidates': []}}}))
+    assert read_descriptions(str(path), eurosat['classes']) == {
+        1: 'dense green canopy seen from above'}
     hook = PseudolabelHook(descriptions=str(path))
-    prompts = hook.prompts(eurosat['classes'])
-    assert prompts[1] == 'dense green canopy seen from above'
-    assert prompts[0] == 'a photo of a annual crop land.'
+    assert hook.prompts(eurosat['classes'])[0] == 'a photo of a annual crop land.'
+    from cue_plugin.engine.hooks.pseudolabel_hook import REFERENCE_LITERAL_PROMPT
+    literal = PseudolabelHook(prompt=REFERENCE_LITERAL_PROMPT)
+    assert literal.prompts(['sea_lake'])[0] == 'a photo of a {}sea lake'
     path.write_text(json.dumps({'descriptions': {'forest': {'index': 0,
                                                             'description': 'x'}}}))
     with pytest.raises(ValueError, match=r"descriptions\['forest'\].index = 0 is class"):
-        hook.prompts(eurosat['classes'])
-    with pytest.raises(ValueError, match='PseudolabelHook.step'):
-        PseudolabelHook(step=0)
+        read_descriptions(str(path), eurosat['classes'])
+    with pytest.raises(ValueError, match='PseudolabelHook.period'):
+        PseudolabelHook(period=0)
+    with pytest.raises(ValueError, match="initial must be 'leaderboard' or 'top_k'"):
+        PseudolabelHook(initial='fpl')
+    with pytest.raises(ValueError, match="refill must be 'confident', 'pass' or None"):
+        PseudolabelHook(refill='always')
 
 
 def test_margin_set_at_epoch_start_recomputed_independently(eurosat, tiny_clip_ckpt,
                                                             tmp_path, monkeypatch):
-    """TRZSL (seen classes r = 1): M at each epoch start equals calibrated_margin of the
-    similarity of independently computed zero-shot features and the counts of confident
-    weak-view predictions recorded in the previous epoch; zero in epoch 0. The run uses
-    form='code'; the same epoch start is then replayed with form='paper'."""
-    from cue_plugin.engine.hooks import CalibratedMarginHook
-    form = 'code'
+    """TRZSL (seen classes r = 1): M at the start of epoch 1 equals calibrated_margin of
+    S = max(T T^T, V V^T) with T the model's current prompted text features (no adapter)
+    and V the per-class means of the current main-path image features of the main set
+    (seen classes: their first N_MAIN labelled images), and of sigma = the confident
+    weak-view predictions counted in epoch 0; zero in epoch 0. The same epoch start is
+    then replayed with form='paper'."""
     from mmengine.hooks import Hook
 
-    import cue_plugin.cap.model as cap_model
+    import cue_plugin.models.classifiers.cap_classifier as cap_module
+    from cue_plugin.engine.hooks import CalibratedMarginHook
     recorded = []  # per epoch: the weak-view (mask, yhat) of every iteration
-    real_mask = cap_model.fixmatch_mask
+    real_mask = cap_module.fixmatch_mask
 
     def spy_mask(logits, tau):
-        mask, yhat = real_mask(logits, tau)
+        mask, yhat, conf = real_mask(logits, tau)
         recorded[-1].append((mask.clone(), yhat.clone()))
-        return mask, yhat
+        return mask, yhat, conf
 
-    monkeypatch.setattr(cap_model, 'fixmatch_mask', spy_mask)
-    seen_margins = {}
+    monkeypatch.setattr(cap_module, 'fixmatch_mask', spy_mask)
+    seen = {}
 
     class Spy(Hook):
         priority = 'LOW'  # after CalibratedMarginHook
 
+        @torch.no_grad()
         def before_train_epoch(self, runner):
-            model = runner.model
-            seen_margins[runner.epoch] = (model.margin_loss.margin.clone(),
-                                          runner.train_dataloader.dataset.pseudolabels.copy())
+            model, ds = runner.model, runner.train_dataloader.dataset
+            entry = dict(margin=model.margin_loss.margin.clone(), main=ds.main_set)
+            if runner.epoch == 1:  # the model as the margin hook saw it
+                was = model.training
+                model.eval()
+                index = [int(ds.unlabelled[j]) for k in sorted(entry['main'])
+                         for _, j in entry['main'][k]]
+                labels = [k for k in sorted(entry['main']) for _ in entry['main'][k]]
+                taken = {}
+                for i in ds.labelled.tolist():  # seen classes: first 16 labelled images
+                    y = int(ds.labels[i])
+                    if taken.get(y, 0) < 16:
+                        taken[y] = taken.get(y, 0) + 1
+                        index.append(i)
+                        labels.append(y)
+                v = model.maple.encode_image(images_of(ds, index))
+                v = F.normalize(model.main_adapter(v), dim=-1)
+                entry['text'] = model.maple.encode_text(model.classnames)
+                entry['v'], entry['labels'] = v, torch.tensor(labels)
+                model.train(was)
+            seen[runner.epoch] = entry
             recorded.append([])
 
     opts = tiny_options(eurosat['root'], tiny_clip_ckpt, epochs=2)
-    runner = build_runner(CONFIGS['TRZSL'], opts, tmp_path,
-                          **{'custom_hooks.2.form': form, 'model.tau': 0.3})
+    runner = build_runner(CONFIGS['TRZSL'], opts, tmp_path, **{'model.tau': 0.3})
     runner.register_hook(Spy())
     runner.train()
     ds = runner.train_dataloader.dataset
     c = 5
-    assert torch.equal(seen_margins[0][0], torch.zeros(c, c))
-
-    ref = reference_clip(tiny_clip_ckpt)
-    from cue_plugin.models.clip import build_open_clip
-    tok = build_open_clip('CUE-Tiny-ViT')[1]
-    with torch.no_grad():
-        text = F.normalize(ref.encode_text(tok([f'a photo of a {n}.' for n in
-                                                eurosat['classes']])), dim=-1)
-        img = F.normalize(ref.encode_image(weak_images(ds)), dim=-1)
-    seen = torch.zeros(c, dtype=torch.bool)
-    seen[torch.as_tensor(ds.seen_classes)] = True
-    for epoch in (1, ):
-        sigma = torch.zeros(c)
-        for mask, yhat in recorded[epoch - 1]:
-            sigma += torch.bincount(yhat[mask > 0], minlength=c).float()
-        pl = seen_margins[epoch][1]
-        means = torch.stack([img[torch.as_tensor(pl == k)].mean(0) if (pl == k).any()
-                             else torch.zeros(img.size(1)) for k in range(c)])
-        has = torch.tensor([(pl == k).any() for k in range(c)])
-        assert not has[seen].any()  # TRZSL: pseudolabels for unseen classes only
-        expected = calibrated_margin(similarity_matrix(text, means, has), sigma, 12.0, form,
-                                     seen=seen)
-        assert torch.allclose(seen_margins[epoch][0], expected, atol=1e-4), epoch
-        assert seen_margins[epoch][0][seen].abs().sum() == 0  # r = 1: no margin
-    assert seen_margins[1][0].abs().sum() > 0  # not vacuous
+    assert torch.equal(seen[0]['margin'], torch.zeros(c, c))
+    sigma = torch.zeros(c)
+    for mask, yhat in recorded[0]:
+        sigma += torch.bincount(yhat[mask > 0], minlength=c).float()
+    e = seen[1]
+    means = torch.stack([e['v'][e['labels'] == k].mean(0) if (e['labels'] == k).any()
+                         else torch.zeros(e['v'].size(1)) for k in range(c)])
+    has = torch.tensor([(e['labels'] == k).any() for k in range(c)])
+    seen_mask = torch.zeros(c, dtype=torch.bool)
+    seen_mask[torch.as_tensor(ds.seen_classes)] = True
+    assert has[seen_mask].all()  # seen classes' boards from their labelled images
+    s_matrix = similarity_matrix(e['text'], means, has)
+    expected = calibrated_margin(s_matrix, sigma, 12.0, 'code', seen=seen_mask)
+    assert torch.allclose(e['margin'], expected, atol=1e-4)
+    assert e['margin'][seen_mask].abs().sum() == 0  # r = 1: no margin
+    assert e['margin'].abs().sum() > 0  # not vacuous
     hook = next(h for h in runner.hooks if type(h).__name__ == 'CalibratedMarginHook')
     assert [h['epoch'] for h in hook.history] == [0, 1]
-    assert torch.equal(torch.tensor(hook.history[1]["sigma"]), sigma)
-    # The paper's form at the same epoch start (same pseudolabels), with counts whose
-    # ratios lie strictly between 0 and 1, where the two forms differ.
+    assert torch.equal(torch.tensor(hook.history[1]['sigma']), sigma)
+    # The paper's form at the same epoch start, with counts whose ratios lie strictly
+    # between 0 and 1, where the two forms differ (the model has moved on since: the
+    # features are recomputed by the hook, so compare against the hook's own S).
     paper = CalibratedMarginHook(m=12.0, form='paper')
     paper._sigma = torch.tensor([8.0, 2.0, 5.0, 3.0, 6.0])
     runner.train_loop._epoch = 1
     paper.before_train_epoch(runner)
-    s_matrix = similarity_matrix(text, means, has)
-    expected = calibrated_margin(s_matrix, paper._sigma, 12.0, 'paper', seen=seen)
-    assert torch.allclose(runner.model.margin_loss.margin, expected, atol=1e-4)
-    code = calibrated_margin(s_matrix, paper._sigma, 12.0, 'code', seen=seen)
-    assert not torch.allclose(expected, code, atol=1e-3)
+    s_now = paper.last['similarity']
+    assert torch.allclose(runner.model.margin_loss.margin,
+                          calibrated_margin(s_now, paper._sigma, 12.0, 'paper',
+                                            seen=seen_mask), atol=1e-5)
+    assert not torch.allclose(runner.model.margin_loss.margin, calibrated_margin(
+        s_now, paper._sigma, 12.0, 'code', seen=seen_mask), atol=1e-3)
 
 
 # --------------------------------------------------------------------- end to end
@@ -391,8 +448,13 @@ def test_paradigm_loop_end_to_end(paradigm, eurosat, tiny_clip_ckpt, tmp_path):
     assert re.search(rf'Epoch\(val\) \[2\]\[1/1\].*{key}: [0-9.]+', log)
     if harmonic:  # the metric's seen classes are the training split's
         assert 'trzsl/seen_classes: 3  trzsl/unseen_classes: 2' in log
-    assert re.search(r'PseudolabelHook: epoch 0: k=16 per class from zero-shot CLIP', log)
-    assert 'CalibratedMarginHook: epoch 1: M (code, m=12)' in log
+    assert 'PseudolabelHook: epoch 0: k=16 per class from zero-shot CLIP leaderboard' in log
+    assert 'CalibratedMarginHook: epoch 1: M (code, m=12, current features)' in log
+    # The refill after epoch 0 from that epoch's confident predictions (no extra pass).
+    assert re.search(r'PseudolabelHook: epoch 0: k=\d+ per class from \d+ confident '
+                     r'predictions of epoch 0', log)
+    assert log.count('PseudolabelHook: zero-shot CLIP over') == 1
+    assert 'refill (k=' not in log  # GRIP's inference pass is not CAP's
     expected = {'loss', 'loss_pseudo', 'loss_fixmatch'}
     if paradigm != 'UL':
         expected.add('loss_labelled')
@@ -402,17 +464,17 @@ def test_paradigm_loop_end_to_end(paradigm, eurosat, tiny_clip_ckpt, tmp_path):
     if paradigm != 'UL':
         return
 
-    # Resume: the pseudolabels and sigma come back from the checkpoint, no new pass.
+    # Resume: the main set and sigma come back from the checkpoint, no new pass.
     ck2 = torch.load(osp.join(work, 'epoch_2.pth'), map_location='cpu', weights_only=False)
     log3 = run_tool('tools/train.py', config, '--work-dir', work, '--resume',
                     *as_cli(tiny_options(eurosat['root'], tiny_clip_ckpt, epochs=3)))
     assert 'resumed epoch: 2' in log3 and 'Epoch(train) [3]' in log3
-    assert 'pseudolabels restored from the checkpoint' in log3
+    assert 'main set restored from the checkpoint' in log3
     assert 'PseudolabelHook: epoch 0' not in log3
     sigma = ck2['calibrated_margin_hook']['sigma']
     assert f"sigma {[int(s) for s in sigma]}" in log3
     ck3 = torch.load(osp.join(work, 'epoch_3.pth'), map_location='cpu', weights_only=False)
-    assert ck3['pseudolabel_hook']['pseudolabels'] == ck2['pseudolabel_hook']['pseudolabels']
+    assert ck3['pseudolabel_hook']['main_set'] == ck2['pseudolabel_hook']['main_set']
     assert ck3['meta']['epoch'] == 3
 
     # tools/test.py on the checkpoint (class names come from it), and zero-shot CLIP.
@@ -454,22 +516,23 @@ def test_concept_alignment_wired_into_cap_training(eurosat, tiny_clip_ckpt, tmp_
                '--given', str(given), *as_cli(opts))
     chosen = json.load(open(desc))['descriptions']
     assert set(chosen) == set(names)
-    # CAP's pseudolabelling prompts: the chosen description of each mismatch class.
+    # CAP's initial main set: each described class takes the N_MAIN unlabelled images most
+    # similar to its description (utils/clip_pseudolabels.py:136-144), recomputed with
+    # plain open_clip.
     runner = build_runner(CONFIGS['UL'], opts, tmp_path / 'w',
                           **{'custom_hooks.1.descriptions': desc})
     runner.model.set_classnames(eurosat['classes'])
     hook = next(h for h in runner.hooks if type(h).__name__ == 'PseudolabelHook')
+    hook.progress = False
     hook.before_train(runner)
-    assert hook.history[0]['source'] == 'zero-shot CLIP + descriptions'
-    ref = reference_clip(tiny_clip_ckpt)
-    from cue_plugin.models.clip import build_open_clip
-    tok = build_open_clip('CUE-Tiny-ViT')[1]
-    prompts = [f'a photo of a {n}.' for n in eurosat['classes']]
+    assert hook.history[0]['source'] == 'zero-shot CLIP leaderboard + descriptions'
+    ds = runner.train_dataloader.dataset
+    img, _, ref, tok = _zero_shot(tiny_clip_ckpt, ds, eurosat['classes'])
     for name, item in chosen.items():
-        prompts[item['index']] = item['description']
-    with torch.no_grad():
-        text = F.normalize(ref.encode_text(tok(prompts)), dim=-1)
-    assert torch.allclose(hook.zero_shot_features(runner)[1], text, atol=1e-5)
+        with torch.no_grad():
+            d = F.normalize(ref.encode_text(tok([item['description']])), dim=-1)[0]
+        top = (img @ d).topk(16).indices.tolist()
+        assert [j for _, j in ds.main_set[item['index']]] == top
 
 
 def test_two_gloo_ranks(eurosat, tiny_clip_ckpt, tmp_path):
@@ -495,7 +558,7 @@ def test_two_gloo_ranks(eurosat, tiny_clip_ckpt, tmp_path):
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert 'Distributed training: True' in log and 'Epoch(train) [2][2/2]' in log
-    assert 'CalibratedMarginHook: epoch 1: M (code, m=12)' in log
+    assert 'CalibratedMarginHook: epoch 1: M (code, m=12, current features)' in log
     ck = torch.load(osp.join(work, 'epoch_2.pth'), map_location='cpu', weights_only=False)
     assert sum(ck['calibrated_margin_hook']['sigma']) == 2 * 2 * 2
     assert sorted(ck['optimizer']) == ['adapters', 'prompts']
