@@ -2,7 +2,7 @@ from .cifar100_lt import CIFAR100LT
 from .coop_split import (RESISC45, CoOpSplitDataset, DTDCoOp, EuroSAT,
                          OxfordFlowersCoOp)
 from .fashion_mnist_lt import DEBIAN_FASHION_MNIST, FashionMNISTLT, read_idx
-from .transforms import LoadVLMCue  # noqa: F401
+from .transforms import LoadImagePIL, LoadVLMCue  # noqa: F401
 from .oltr_list import INaturalist2018LT, ImageNetLT, OLTRListDataset, PlacesLT
 from .named_fine_grained import CUBNamed, FGVCAircraftNamed
 from .long_tail import long_tail_counts, select_long_tail, shot_groups

@@ -7,7 +7,7 @@
 # pseudolabelled streams and the strong view: RandomResizedCrop(224, scale 0.08-1) +
 # horizontal flip. Normalisation (CLIP mean / std, BGR -> RGB) is the model's
 # CAPDataPreprocessor. Variables are prefixed cap_ so that no data set base clashes.
-cap_load = [dict(type='LoadImageFromFile')]
+cap_load = [dict(type='LoadImagePIL')]  # PIL's decoding: no EXIF rotation
 cap_weak_view = [
     dict(type='ResizeEdge', scale=224, edge='short', backend='pillow',
          interpolation='bicubic'),
