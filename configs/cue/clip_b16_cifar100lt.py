@@ -1,7 +1,15 @@
 # CUE on CIFAR-100-LT IR100 (published: 82.8 All / 82.0 Few without TTE):
 # LA + 0.5 * BLA(class cue: the CUE authors' LLM graph) + 0.5 * BLA(instance cue: top-5
 # classes of a frozen zero-shot CLIP on the same augmented batch, computed online).
-_base_ = ['../lift/clip_b16_cifar100lt.py']
+# LIFT's model and schedule with CUE's CIFAR pipeline (Resize(224) + CenterCrop(224) + flip;
+# CUE trainer.py) and groups from each data set's own training counts.
+_base_ = [
+    '../_base_/models/clip_vit_b16_adaptformer.py',
+    '../_base_/datasets/cifar100lt_clip.py',
+    '../_base_/datasets/cifar100lt_tta.py',
+    '../_base_/schedules/lift_sgd_10e.py',
+    '../_base_/default_runtime.py',
+]
 
 model = dict(
     type='CUEImageClassifier',

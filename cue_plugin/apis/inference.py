@@ -27,20 +27,31 @@ def classify_images(config: str, checkpoint: str, paths: Sequence[str], topk: in
     """Top-k class names and scores per image.
 
     Configs whose test pipeline reads files (``LoadImageFromFile``: BGR, converted by the
-    data preprocessor) get the paths; in-memory data sets (CIFAR, Fashion-MNIST arrays
-    in RGB) get RGB arrays, so the colour order matches what the model was trained on.
+    data preprocessor) get the paths; ``LoadImagePIL`` pipelines get the images decoded by
+    that transform (PIL's decoding, no EXIF rotation; mmpretrain's inferencer would decode
+    paths with cv2); in-memory data sets (CIFAR, Fashion-MNIST arrays in RGB) get RGB
+    arrays, so the colour order matches what the model was trained on.
     """
     import mmcv
     from mmengine.config import Config
     from mmpretrain.apis import ImageClassificationInferencer
 
     import cue_plugin  # noqa: F401
+    from cue_plugin.registry import TRANSFORMS
     cfg = Config.fromfile(config)
     files = list_images(paths)
+    pipeline = cfg.test_dataloader.dataset.pipeline
+    pil = [t for t in pipeline if t['type'] == 'LoadImagePIL']
+    if pil:
+        loader = TRANSFORMS.build(pil[0])
+        cfg.test_dataloader.dataset.pipeline = [t for t in pipeline
+                                                if t['type'] != 'LoadImagePIL']
+        inputs = [loader(dict(img_path=f))['img'] for f in files]
+    elif any(t['type'] == 'LoadImageFromFile' for t in pipeline):
+        inputs = files
+    else:
+        inputs = [mmcv.imread(f, channel_order='rgb') for f in files]
     inferencer = ImageClassificationInferencer(cfg, pretrained=checkpoint, device=device)
-    reads_files = any(t['type'] == 'LoadImageFromFile'
-                      for t in cfg.test_dataloader.dataset.pipeline)
-    inputs = files if reads_files else [mmcv.imread(f, channel_order='rgb') for f in files]
     results = inferencer(inputs, batch_size=batch_size)
     classes = inferencer.classes or cfg.get('classes')
     out = []

@@ -5,7 +5,7 @@ from .coop_split import (RESISC45, CoOpSplitDataset, DTDCoOp, EuroSAT,
 from .cub_cap import CUBCAP
 from .eurosat_cap import EuroSATCAP
 from .fashion_mnist_lt import DEBIAN_FASHION_MNIST, FashionMNISTLT, read_idx
-from .transforms import LoadVLMCue  # noqa: F401
+from .transforms import LoadImagePIL, LoadVLMCue  # noqa: F401
 from .oltr_list import INaturalist2018LT, ImageNetLT, OLTRListDataset, PlacesLT
 from .named_fine_grained import CUBNamed, FGVCAircraftNamed
 from .long_tail import long_tail_counts, select_long_tail, shot_groups

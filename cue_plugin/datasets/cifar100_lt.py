@@ -32,6 +32,11 @@ class CIFAR100LT(BaseDataset):
         data_root (str): folder holding ``cifar-100-python/{train,test,meta}`` (or those
             files directly).
         imbalance_ratio (float): n_max / n_min: 100, 50 or 10. Defaults to 100.
+        group_imbalance_ratio (float, optional): build the many/medium/few groups from the
+            training counts of this imbalance ratio instead of this data set's own
+            (``metainfo['group_counts']``, read by ``ShotGroupAccuracy``). LIFT groups
+            CIFAR-100 IR10/IR50 by the IR100 counts (LIFT trainer.py:158-164): 100 there.
+            None (default, CUE's convention) uses the own counts.
         seed (int): seed of the selection. Defaults to 0.
         test_mode (bool): load the test split. Defaults to False.
         **kwargs: other arguments of mmpretrain's ``BaseDataset`` (pipeline, indices...).
@@ -46,8 +51,14 @@ class CIFAR100LT(BaseDataset):
                  seed: int = 0,
                  test_mode: bool = False,
                  metainfo: Optional[dict] = None,
+                 group_imbalance_ratio: Optional[float] = None,
                  **kwargs):
+        g = group_imbalance_ratio
+        if g is not None and (isinstance(g, bool) or not isinstance(g, (int, float)) or g < 1):
+            raise ValueError('CIFAR100LT.group_imbalance_ratio must be None or a number >= 1 '
+                             f'(LIFT: 100), got {g!r}.')
         self.imbalance_ratio = imbalance_ratio
+        self.group_imbalance_ratio = group_imbalance_ratio
         self.seed = seed
         super().__init__(
             ann_file='', metainfo=metainfo, data_root=data_root, test_mode=test_mode,
@@ -94,8 +105,9 @@ class CIFAR100LT(BaseDataset):
             raise ValueError(f"CIFAR100LT: '{path}' should hold 100 'fine_label_names'.")
         return tuple(names)
 
-    def train_counts(self, num_train: int) -> List[int]:
-        return long_tail_counts(num_train / 100, 100, self.imbalance_ratio)
+    def train_counts(self, num_train: int,
+                     imbalance_ratio: Optional[float] = None) -> List[int]:
+        return long_tail_counts(num_train / 100, 100, imbalance_ratio or self.imbalance_ratio)
 
     def load_data_list(self):
         folder = self._folder()
@@ -103,6 +115,11 @@ class CIFAR100LT(BaseDataset):
         train_data, train_labels = self._read_split(folder, 'train')
         counts = self.train_counts(len(train_labels))
         self._metainfo['class_counts'] = counts
+        if self.group_imbalance_ratio is not None:
+            # The selection keeps exactly n_c of each class, so the counts of another ratio
+            # are its data set's counts.
+            self._metainfo['group_counts'] = self.train_counts(len(train_labels),
+                                                               self.group_imbalance_ratio)
         if self.test_mode:
             data, labels = self._read_split(folder, 'test')
         else:
@@ -112,4 +129,7 @@ class CIFAR100LT(BaseDataset):
         return [dict(img=img, gt_label=int(y)) for img, y in zip(imgs, labels)]
 
     def extra_repr(self) -> List[str]:
-        return [f'Imbalance ratio: \t{self.imbalance_ratio}', f'Seed: \t{self.seed}']
+        out = [f'Imbalance ratio: \t{self.imbalance_ratio}', f'Seed: \t{self.seed}']
+        if self.group_imbalance_ratio is not None:
+            out.append(f'Groups from imbalance ratio: \t{self.group_imbalance_ratio}')
+        return out

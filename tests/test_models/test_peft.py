@@ -13,17 +13,22 @@ BLOCK = (2 * W) + (3 * W * W + 3 * W) + (W * W + W) + (2 * W) + (W * MLP + MLP) 
 METHODS = {
     'AdaptFormer': (dict(type='AdaptFormer', bottleneck=R),
                     L * (2 * W + W * R + R + R * W + W + 1), True),
-    'Adapter': (dict(type='Adapter', bottleneck=R), L * (W * R + R + R * W + W), True),
+    # LIFT's Adapter has its own LayerNorm (2W) before Down.
+    'Adapter': (dict(type='Adapter', bottleneck=R), L * (2 * W + W * R + R + R * W + W), True),
     'LoRA': (dict(type='LoRA', rank=R), L * 2 * (R * W + W * R), True),
     'LoRA-qkvo': (dict(type='LoRA', rank=R, targets=('q', 'k', 'v', 'o')),
                   L * 4 * (R * W + W * R), True),
-    'SSF': (dict(type='SSF'), L * 4 * 2 * W, True),
+    # Scale and shift on ln_1 (W), q/k/v (3W), attention out (W), ln_2 (W), fc1 (MLP), fc2 (W).
+    'SSF': (dict(type='SSF'), L * 2 * (7 * W + MLP), False),
+    'SSF-identity': (dict(type='SSF', init_std=0.0), L * 2 * (7 * W + MLP), True),
     'VPT-shallow': (dict(type='VPT', num_tokens=5), 5 * W, False),
     'VPT-deep': (dict(type='VPT', num_tokens=5, deep=True), L * 5 * W, False),
-    'BitFit': (dict(type='BitFit'), L * (W + 3 * W + W + W + MLP + W) + 2 * W, False),
-    'LayerNormTuning': (dict(type='LayerNormTuning'), L * 4 * W + 4 * W, False),
-    'PartialFineTuning': (dict(type='PartialFineTuning', num_blocks=1), BLOCK + 2 * W, False),
-    'FullFineTuning': (dict(type='FullFineTuning'), None, False),
+    # The transformer blocks only (LIFT): no ln_pre / ln_post.
+    'BitFit': (dict(type='BitFit'), L * (W + 3 * W + W + W + MLP + W), False),
+    'LayerNormTuning': (dict(type='LayerNormTuning'), L * 4 * W, False),
+    'PartialFineTuning': (dict(type='PartialFineTuning', num_blocks=1), BLOCK, False),
+    'FullFineTuning': (dict(type='FullFineTuning'), L * BLOCK, False),
+    'FullFineTuning-tower': (dict(type='FullFineTuning', scope='tower'), None, False),
 }
 
 

@@ -57,9 +57,11 @@ def test_random_init_keeps_full_weights():
 
 def test_weight_tuning_method_keeps_its_tuned_weights(tiny_clip_ckpt):
     sd = _model(tiny_clip_ckpt, peft=dict(type='BitFit')).state_dict()
-    assert 'backbone.clip.visual.ln_post.bias' in sd
-    assert 'backbone.clip.visual.ln_post.weight' not in sd
-    assert 'teacher.clip.visual.ln_post.bias' not in sd  # the teacher is all frozen
+    block = 'backbone.clip.visual.transformer.resblocks.0.'
+    assert block + 'attn.in_proj_bias' in sd and block + 'ln_1.bias' in sd
+    assert block + 'attn.in_proj_weight' not in sd
+    assert 'backbone.clip.visual.ln_post.bias' not in sd  # LIFT's BitFit: blocks only
+    assert 'teacher.clip.visual.transformer.resblocks.0.ln_1.bias' not in sd  # all frozen
 
 
 def test_same_base_weights_at_another_path_load(tiny_clip_ckpt, tmp_path):

@@ -11,7 +11,7 @@
 # (methods/main.py:152 builds utils/augmentations.py:64-70, "randomresizedcrop").
 # Normalisation (CLIP mean / std, BGR -> RGB) is the model's CAPDataPreprocessor.
 # Variables are prefixed cap_ so that no data set base clashes.
-cap_load = [dict(type='LoadImageFromFile')]
+cap_load = [dict(type='LoadImagePIL')]  # PIL's decoding: no EXIF rotation (as CAP's Image.open)
 cap_clip_view = [
     dict(type='ResizeEdge', scale=224, edge='short', backend='pillow',
          interpolation='bicubic'),

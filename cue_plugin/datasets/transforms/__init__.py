@@ -1,4 +1,5 @@
 from .crop_at import CropAt
+from .load_image_pil import LoadImagePIL
 from .load_vlm_cue import LoadVLMCue
 
-__all__ = ['CropAt', 'LoadVLMCue']
+__all__ = ['CropAt', 'LoadImagePIL', 'LoadVLMCue']

@@ -42,10 +42,11 @@ class ShotGroupAccuracy(BaseMetric):
     """Top-1 accuracy plus mean per-class accuracy of the many / medium / few groups.
 
     Groups come from *training* counts: many n_c > 100, medium 20 <= n_c <= 100, few
-    n_c < 20. By default the counts are the evaluated dataset's
-    ``metainfo['class_counts']`` (CUE's convention: each data set's own counts); pass
-    ``class_counts`` to group otherwise (LIFT grouped CIFAR IR10/IR50 by IR100 counts:
-    ``class_counts=[int(500 * 0.01**(c / 99)) for c in range(100)]``).
+    n_c < 20. The counts are, in this order of precedence: ``class_counts`` given here;
+    the evaluated dataset's ``metainfo['group_counts']`` (``CIFAR100LT``'s
+    ``group_imbalance_ratio``: LIFT grouped CIFAR IR10/IR50 by the IR100 counts, LIFT
+    trainer.py:158-164); its ``metainfo['class_counts']`` (CUE's convention: each data
+    set's own counts).
 
     An empty group has no accuracy key (never NaN); ``<group>_classes`` always gives the
     group's size, and the table logged after each evaluation says "empty".
@@ -80,6 +81,8 @@ class ShotGroupAccuracy(BaseMetric):
         if self.class_counts is not None:
             return self.class_counts
         meta = self.dataset_meta or {}
+        if meta.get('group_counts') is not None:
+            return list(meta['group_counts'])
         if 'class_counts' not in meta:
             raise ValueError(
                 'ShotGroupAccuracy needs training class counts: the evaluated dataset has no '

@@ -10,7 +10,8 @@ from .block import wrap_blocks
 
 
 class AdaptFormerAdapter(nn.Module):
-    """``s * Up(ReLU(Down(LN_a(h))))`` with Up zero-initialised (identity at init).
+    """``s * Up(ReLU(Down(LN_a(h))))`` with Up zero-initialised (identity at init); LIFT
+    models/peft_modules.py:54-78.
 
     Args:
         width (int): residual stream width.
@@ -46,11 +47,13 @@ class AdaptFormerAdapter(nn.Module):
 @MODELS.register_module()
 class AdaptFormer(BasePEFT):
     """AdaptFormer (Chen et al., 2022) as LIFT uses it: a bottleneck adapter in every
-    block, parallel to the MLP branch: ``h' = h + MLP(LN2(h)) + s * Up(ReLU(Down(LN_a(h))))``.
+    block, parallel to the MLP branch: ``h' = h + MLP(LN2(h)) + s * Up(ReLU(Down(LN_a(h))))``
+    (LIFT models/peft_vit.py:450-453).
 
     Args:
         bottleneck (int | str): hidden size r, or ``'auto'`` for LIFT's rule
-            ``2^max(0, floor(log2(C/24)))`` (4 for 100 classes, 32 for 1000).
+            ``2^max(0, floor(log2(C / (2 L))))`` with L the tower's depth (ViT-B/16: 4 for
+            100 classes, 32 for 1000; ViT-L/14 half of those).
         scale_init (float): initial learnable scale s. Defaults to 1.
         learnable_scale (bool): train s. Defaults to True.
         layers (Sequence[int], optional): indices of the blocks to adapt; all if None.
@@ -67,7 +70,7 @@ class AdaptFormer(BasePEFT):
         self.learnable_scale = learnable_scale
 
     def inject(self, visual: nn.Module, num_classes: Optional[int] = None) -> None:
-        r = resolve_size(self.bottleneck, num_classes)
+        r = resolve_size(self.bottleneck, num_classes, visual)
         for blk in self.selected(wrap_blocks(visual)):
             width = blk.block.ln_2.normalized_shape[0]
             blk.mlp_parallel.append(

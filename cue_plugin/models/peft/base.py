@@ -1,25 +1,37 @@
-import math
 from typing import Optional, Sequence, Union
 
 import torch.nn as nn
 
 
-def auto_bottleneck(num_classes: int) -> int:
-    """LIFT's rule r = 2^max(0, floor(log2(C / 24))) (4 for C=100, 32 for 1000)."""
-    if num_classes is None or num_classes < 1:
-        raise ValueError("bottleneck/rank 'auto' needs the number of classes (got "
-                         f'{num_classes!r}); set model.head.num_classes or give an int.')
-    return 2**max(0, int(math.floor(math.log2(num_classes / 24))))
+def auto_bottleneck(num_classes: int, num_layers: int) -> int:
+    """LIFT's bottleneck rule ``r = 2^max(0, floor(log2(C / (2 L))))``, C the number of
+    classes and L the tower's depth (LIFT models/peft_vit.py:94-95, there
+    ``2 ** max(0, int(math.log2(num_classes / (n_layers * 2))))``). ViT-B/16 (L = 12): 4
+    for C=100, 8 for 365, 32 for 1000, 256 for 8142; ViT-L/14 (L = 24): half of those.
+
+    In integers: for x = C / (2L) >= 1, floor(log2(x)) = floor(log2(floor(x))), the bit
+    length of ``C // (2L)`` minus one, so no float rounding can move a power of two.
+    """
+    for name, value in (('num_classes', num_classes), ('num_layers', num_layers)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"bottleneck/rank 'auto' needs {name} as a positive int (got "
+                             f'{value!r}); set model.head.num_classes or give an int.')
+    return 1 << max(0, (num_classes // (2 * num_layers)).bit_length() - 1)
 
 
 def check_size(name: str, value: Union[int, str]) -> Union[int, str]:
-    if not (value == 'auto' or (isinstance(value, int) and value > 0)):
+    if not (value == 'auto' or (isinstance(value, int) and not isinstance(value, bool)
+                                and value > 0)):
         raise ValueError(f"{name} must be 'auto' or a positive int, got {value!r}.")
     return value
 
 
-def resolve_size(value: Union[int, str], num_classes: Optional[int]) -> int:
-    return auto_bottleneck(num_classes) if value == 'auto' else value
+def resolve_size(value: Union[int, str], num_classes: Optional[int],
+                 visual: nn.Module) -> int:
+    """``value``, or LIFT's rule for ``'auto'`` with L = the depth of ``visual``."""
+    if value != 'auto':
+        return value
+    return auto_bottleneck(num_classes, len(visual.transformer.resblocks))
 
 
 class BasePEFT:

@@ -11,9 +11,12 @@ from .block import wrap_blocks
 
 
 class LoRAMultiheadAttention(nn.Module):
-    """``nn.MultiheadAttention`` with low-rank updates ``W + (alpha/r) B A`` on the chosen
-    projections (q, k, v of the fused in-projection; o = out-projection). B starts at zero,
-    so the module equals the wrapped attention at init.
+    """``nn.MultiheadAttention`` with low-rank updates on the chosen projections (q, k, v
+    of the fused in-projection; o = out-projection), in LIFT's layout
+    (models/peft_modules.py:81-99): ``y = x W^T + (alpha / r) * x A B`` with A of shape
+    (d, r), kaiming-uniform (a = sqrt(5)) over *that* shape, so its fan-in is r and its
+    bound 1/sqrt(r), and B of shape (r, d) zero; the module equals the wrapped attention at
+    init.
 
     Args:
         attn (nn.MultiheadAttention): the frozen attention (batch_first).
@@ -32,14 +35,15 @@ class LoRAMultiheadAttention(nn.Module):
         self.lora_A = nn.ParameterDict()
         self.lora_B = nn.ParameterDict()
         for t in self.targets:
-            a = torch.empty(rank, d)
+            a = torch.empty(d, rank)
             nn.init.kaiming_uniform_(a, a=math.sqrt(5))
             self.lora_A[t] = nn.Parameter(a)
-            self.lora_B[t] = nn.Parameter(torch.zeros(d, rank))
+            self.lora_B[t] = nn.Parameter(torch.zeros(rank, d))
         self.peft_enabled = True
 
     def _delta(self, t: str) -> torch.Tensor:
-        return self.scaling * self.lora_B[t] @ self.lora_A[t]
+        # x A B = x (A B), i.e. a weight update (A B)^T in nn.Linear's (out, in) layout.
+        return self.scaling * (self.lora_A[t] @ self.lora_B[t]).t()
 
     def projection_weights(self) -> tuple:
         """The in- and out-projection weights with the low-rank updates applied (what
@@ -68,21 +72,26 @@ class LoRAMultiheadAttention(nn.Module):
 
 @MODELS.register_module()
 class LoRA(BasePEFT):
-    """LoRA (Hu et al., 2022) on the attention projections of every block.
+    """LoRA (Hu et al., 2022) on the attention projections of every block, as LIFT defines
+    it: q and v, update scaled by 1/r (LIFT models/peft_modules.py:86,
+    models/peft_vit.py:161-169,377-379).
 
     Args:
-        rank (int | str): r, or ``'auto'`` (LIFT's bottleneck rule from C).
-        alpha (float, optional): scaling numerator (update scaled by alpha / r); None =
-            r, i.e. scale 1.
+        rank (int | str): r, or ``'auto'`` (LIFT's bottleneck rule from C and the tower's
+            depth).
+        alpha (float): scaling numerator, the update is scaled by alpha / r. Defaults to 1
+            (LIFT's 1/r); ``alpha=r`` gives scale 1.
         targets (Sequence[str]): projections to adapt among 'q', 'k', 'v', 'o'.
             Defaults to ('q', 'v').
         layers (Sequence[int], optional): blocks to adapt; all if None.
     """
 
-    def __init__(self, rank: Union[int, str] = 'auto', alpha: Optional[float] = None,
+    def __init__(self, rank: Union[int, str] = 'auto', alpha: float = 1.0,
                  targets: Sequence[str] = ('q', 'v'), layers: Optional[Sequence[int]] = None):
         super().__init__(layers)
         self.rank = check_size('LoRA.rank', rank)
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or alpha <= 0:
+            raise ValueError(f'LoRA.alpha must be a positive number, got {alpha!r}.')
         bad = set(targets) - {'q', 'k', 'v', 'o'}
         if bad or not targets:
             raise ValueError(f"LoRA.targets must be a non-empty subset of q, k, v, o; got "
@@ -91,9 +100,9 @@ class LoRA(BasePEFT):
         self.targets = tuple(targets)
 
     def inject(self, visual: nn.Module, num_classes: Optional[int] = None) -> None:
-        r = resolve_size(self.rank, num_classes)
+        r = resolve_size(self.rank, num_classes, visual)
         for blk in self.selected(wrap_blocks(visual)):
             if isinstance(blk.block.attn, LoRAMultiheadAttention):
                 raise ValueError('LoRA is already injected into this block.')
-            blk.block.attn = LoRAMultiheadAttention(blk.block.attn, r, self.alpha or r,
+            blk.block.attn = LoRAMultiheadAttention(blk.block.attn, r, self.alpha,
                                                     self.targets)

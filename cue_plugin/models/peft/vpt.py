@@ -12,8 +12,17 @@ from .block import wrap_blocks
 
 
 class PromptTokens(nn.Module):
-    """Learnable prompt tokens placed after the CLS token of the block's input: inserted
-    at the first prompted block, replacing the previous prompts at deeper ones (VPT-deep).
+    """Learnable prompt tokens appended after the last token of the block's input, as LIFT
+    does (models/peft_modules.py:22-26): added at the first prompted block, replacing the
+    previous prompts at deeper ones (VPT-deep). The prompts carry no position embedding
+    and the attention has no mask, so where they sit does not change the CLS output.
+
+    Args:
+        num_tokens (int): prompt length.
+        width (int): token width.
+        insert (bool): add the prompts (first prompted block) instead of replacing the
+            last ``num_tokens`` tokens.
+        init_val (float): prompts ~ U(-init_val, init_val).
     """
 
     def __init__(self, num_tokens: int, width: int, insert: bool, init_val: float):
@@ -24,16 +33,16 @@ class PromptTokens(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         p = self.prompts.expand(x.size(0), -1, -1).to(x.dtype)
-        n = p.size(1)
-        rest = x[:, 1:] if self.insert else x[:, 1 + n:]
-        return torch.cat([x[:, :1], p, rest], dim=1)
+        return torch.cat([x if self.insert else x[:, :-p.size(1)], p], dim=1)
 
 
 @MODELS.register_module()
 class VPT(BasePEFT):
-    """Visual Prompt Tuning (Jia et al., 2022). ``deep=False`` (VPT-shallow): one set of
-    prompt tokens inserted at the first block; ``deep=True``: a new set per block
-    replacing the previous one. The CLS token (index 0) stays the pooled output.
+    """Visual Prompt Tuning (Jia et al., 2022) as LIFT defines it (models/peft_vit.py:
+    90-92,128-139, models/peft_modules.py:10-26). ``deep=False`` (VPT-shallow): one set of
+    prompt tokens added at the first block (after ln_pre); ``deep=True``: a new set per
+    block replacing the previous one. Prompts ~ U(-v, v), v = sqrt(6 / (3 p^2 + width)) for
+    patch size p. The CLS token (index 0) stays the pooled output.
 
     Args:
         num_tokens (int): prompt length. Defaults to 10.
