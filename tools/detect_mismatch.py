@@ -62,6 +62,9 @@ def main():
     result = find_mismatches(feats, text, classes, args.num_remaining,
                              intersect_fewest=not args.notebook)
     atomic_write_json(args.out, result)
+    if result['stopped_early']:
+        print(f"Warning: the matching stopped with {len(result['remaining'])} classes left: "
+              f'fewer images ({len(feats)}) than classes remained to cluster.')
     names = ', '.join(m['name'] for m in result['mismatch']) or 'none'
     print(f'\n{len(result["mismatch"])} mismatch classes of {len(classes)}: {names}')
 

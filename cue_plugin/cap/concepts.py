@@ -39,7 +39,7 @@ def find_mismatches(image_feats: torch.Tensor, text_feats: torch.Tensor,
                 mismatch=[dict(index=i, name=classes[i], centre=centres[i].tolist())
                           for i in found['mismatch']],
                 remaining=found['remaining'], fewest=found['fewest'],
-                matched=found['matched'])
+                matched=found['matched'], stopped_early=found['stopped_early'])
 
 
 def choose_description(descriptions: Sequence[str], centre: torch.Tensor, encode) -> Dict:

@@ -43,14 +43,12 @@ def detect_mismatch(image_features, text_features, num_remaining: Optional[int] 
 
     Returns:
         dict: ``mismatch`` (sorted class indices), ``remaining`` (classes never matched),
-        ``matched`` (``[class, cluster confidence]`` in matching order), ``fewest``.
+        ``matched`` (``[class, cluster confidence]`` in matching order), ``fewest``, and
+        ``stopped_early`` (fewer images than classes were left before the stop).
     """
     x = F.normalize(torch.as_tensor(np.asarray(image_features), dtype=torch.float32), dim=-1)
     t = F.normalize(torch.as_tensor(np.asarray(text_features), dtype=torch.float32), dim=-1)
     n, c = len(x), len(t)
-    if n < c:
-        raise ValueError(f'detect_mismatch: {n} images cannot be clustered into {c} '
-                         'classes.')
     stop = mismatch_count(c) if num_remaining is None else int(num_remaining)
     if not 0 <= stop <= c:
         raise ValueError(f'detect_mismatch: num_remaining must be in 0..{c}, got {stop}.')
@@ -86,8 +84,9 @@ def detect_mismatch(image_features, text_features, num_remaining: Optional[int] 
         classes.pop(row)
     fewest = fewest_predicted(x, t, stop)
     mismatch = sorted(set(classes) & set(fewest)) if intersect_fewest else sorted(classes)
+    # Fewer images left than classes: KMeans cannot run (the notebook would fail there).
     return dict(mismatch=mismatch, remaining=sorted(classes), matched=matched,
-                fewest=fewest)
+                fewest=fewest, stopped_early=len(classes) > stop)
 
 
 def class_centre(image_features, text_features, per_class: int) -> torch.Tensor:

@@ -297,3 +297,10 @@ def test_cap_loss_by_hand():
     assert model.confident_counts(3).tolist() == torch.bincount(yhat[keep],
                                                                 minlength=3).float().tolist()
     assert len(model.confident_predictions(2)[0]) == 0
+
+
+def test_mismatch_detection_with_fewer_images_than_classes():
+    torch.manual_seed(0)
+    out = detect_mismatch(torch.randn(5, 8), torch.randn(10, 8))
+    assert out['stopped_early'] and out['matched'] == [] and out['remaining'] == list(range(10))
+    assert out['mismatch'] == out['fewest'] and len(out['fewest']) == 1  # ceil(10 / 10)

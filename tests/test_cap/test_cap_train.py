@@ -442,7 +442,11 @@ def test_paradigm_loop_end_to_end(paradigm, eurosat, tiny_clip_ckpt, tmp_path):
     harmonic = paradigm == 'TRZSL' and config == CONFIGS['TRZSL']
     if harmonic:  # the stand-in has 5 of EuroSAT's 10 classes
         opts.update({'val_evaluator.num_classes': 5, 'test_evaluator.num_classes': 5})
-    log = run_tool('tools/train.py', config, '--work-dir', work, *as_cli(opts))
+    # A refill after every epoch (the configs: every fifth) and every checkpoint kept, to
+    # see each refill; tau low enough that a random tiny CLIP makes confident predictions.
+    run_opts = dict(opts, **{'custom_hooks.1.period': 1, 'model.tau': 0.3,
+                             'default_hooks.checkpoint.max_keep_ckpts': 3})
+    log = run_tool('tools/train.py', config, '--work-dir', work, *as_cli(run_opts))
     assert osp.isfile(osp.join(work, 'epoch_2.pth'))
     key = 'trzsl/H' if harmonic else 'accuracy/top1'
     assert re.search(rf'Epoch\(val\) \[2\]\[1/1\].*{key}: [0-9.]+', log)
@@ -455,6 +459,30 @@ def test_paradigm_loop_end_to_end(paradigm, eurosat, tiny_clip_ckpt, tmp_path):
                      r'predictions of epoch 0', log)
     assert log.count('PseudolabelHook: zero-shot CLIP over') == 1
     assert 'refill (k=' not in log  # GRIP's inference pass is not CAP's
+    # Per-epoch k (methods/training.py:331 with EPOCHS = 2 here) and the refill order
+    # (new confident images by confidence, then the head of the previous list), from the
+    # checkpoints written after each refill.
+    n_u = {'UL': 60, 'SSL': 50, 'TRZSL': 24}[paradigm]
+    n_cand = 2 if paradigm == 'TRZSL' else 5
+    refills = re.findall(r'PseudolabelHook: epoch (\d+): k=(\d+) per class from (\d+) '
+                         r'confident predictions', log)
+    assert [(int(e), int(k)) for e, k, _ in refills] == \
+        [(e, reference_k(e, n_u, n_cand, epochs=2)) for e in (0, 1)]
+    main = [{c: [tuple(x) for x in v] for c, v in torch.load(
+        osp.join(work, f'epoch_{e}.pth'), map_location='cpu',
+        weights_only=False)['pseudolabel_hook']['main_set'].items()} for e in (1, 2)]
+    previous = {j for v in main[0].values() for _, j in v}
+    k1 = int(refills[1][1])
+    for c, entries in main[1].items():
+        assert len(entries) <= k1
+        head = [(s, j) for s, j in entries if j not in previous]
+        tail = entries[len(head):]
+        assert entries[:len(head)] == head  # the new images come first
+        assert [s for s, _ in head] == sorted((s for s, _ in head), reverse=True)
+        assert tail == main[0].get(c, [])[:len(tail)]  # then the previous list's head
+    # The margin's sigma at the start of epoch 1 counts epoch 0's confident predictions.
+    sigma = re.search(r'CalibratedMarginHook: epoch 1: .*sigma \[([0-9, ]+)\]', log)
+    assert sum(int(x) for x in sigma.group(1).split(',')) == int(refills[0][2]) > 0
     expected = {'loss', 'loss_pseudo', 'loss_fixmatch'}
     if paradigm != 'UL':
         expected.add('loss_labelled')
