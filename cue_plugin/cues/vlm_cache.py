@@ -21,8 +21,8 @@ from cue_plugin.fileio import atomic_write_bytes
 
 CACHE_FORMAT = 'cue_plugin/vlm-cue@1'
 #: Transforms that are deterministic given their input.
-DETERMINISTIC = {'LoadImageFromFile', 'LoadImagePIL', 'Resize', 'ResizeEdge', 'CenterCrop', 'PackInputs',
-                 'ToNumpy', 'ToPIL', 'NumpyToPIL', 'PILToNumpy', 'Normalize',
+DETERMINISTIC = {'LoadImageFromFile', 'LoadImagePIL', 'Resize', 'ResizeEdge', 'CenterCrop',
+                 'PackInputs', 'ToNumpy', 'ToPIL', 'NumpyToPIL', 'PILToNumpy', 'Normalize',
                  'LoadVLMCue', 'CropAt'}
 CUE_TRANSFORMS = ('LoadVLMCue', )
 

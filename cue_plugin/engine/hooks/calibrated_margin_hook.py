@@ -7,8 +7,7 @@ from mmengine.hooks import Hook
 from torch.utils.data import DataLoader
 
 from cue_plugin.cap.margin import calibrated_margin, class_means, similarity_matrix
-from cue_plugin.datasets.pseudolabel_dataset import as_pseudolabel_dataset
-from cue_plugin.engine.utils import unwrap_model
+from cue_plugin.engine.utils import train_pseudolabel_dataset, unwrap_model
 from cue_plugin.registry import HOOKS
 
 
@@ -67,12 +66,7 @@ class CalibratedMarginHook(Hook):
 
     @staticmethod
     def _dataset(runner):
-        ds = as_pseudolabel_dataset(runner.train_dataloader.dataset)
-        if ds is None:
-            raise TypeError('CalibratedMarginHook needs train_dataloader.dataset of type '
-                            "'PseudolabelDataset', got "
-                            f'{type(runner.train_dataloader.dataset).__name__}.')
-        return ds
+        return train_pseudolabel_dataset(runner, 'CalibratedMarginHook')
 
     def before_train(self, runner) -> None:
         self._model(runner)

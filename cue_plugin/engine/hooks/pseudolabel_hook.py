@@ -11,8 +11,7 @@ from cue_plugin.cap.concepts import read_descriptions
 from cue_plugin.cap.pseudolabel import (MainSet, confident_lists, description_top_k,
                                         growth_k, labels_to_main_set, leaderboard_walk,
                                         refill, select_top_k_per_class)
-from cue_plugin.datasets.pseudolabel_dataset import as_pseudolabel_dataset
-from cue_plugin.engine.utils import unwrap_model
+from cue_plugin.engine.utils import train_pseudolabel_dataset, unwrap_model
 from cue_plugin.registry import HOOKS
 
 #: The reference's literal zero-shot prompt: its template 'a photo of a {}' is prefixed,
@@ -108,12 +107,7 @@ class PseudolabelHook(Hook):
 
     @staticmethod
     def _dataset(runner):
-        ds = as_pseudolabel_dataset(runner.train_dataloader.dataset)
-        if ds is None:
-            raise TypeError('PseudolabelHook needs train_dataloader.dataset of type '
-                            "'PseudolabelDataset', got "
-                            f'{type(runner.train_dataloader.dataset).__name__}.')
-        return ds
+        return train_pseudolabel_dataset(runner, 'PseudolabelHook')
 
     def k_at(self, epoch: int, dataset, max_epochs: int) -> int:
         return growth_k(epoch, len(dataset.unlabelled), len(dataset.candidate_classes),
