@@ -45,6 +45,27 @@ def test_cap_config_trains(dataset, paradigm, folders, tiny_clip_ckpt, tmp_path)
         assert 'loss_labelled' in log
 
 
+@pytest.mark.parametrize('baseline', ('fpl', 'grip', 'zero_shot'))
+@pytest.mark.parametrize('dataset', DATASETS)
+def test_baseline_config_runs(dataset, baseline, folders, tiny_clip_ckpt, tmp_path):
+    """The UL baselines: FPL (fixed top-k set) and GRIP (refill from a pass over every
+    unlabelled image) train; zero-shot CLIP evaluates through tools/test.py."""
+    config = f'configs/cap/baselines/clip_b32_{dataset}_ul_{baseline}.py'
+    work = str(tmp_path / 'work')
+    opts = tiny_options(folders[dataset]['root'], tiny_clip_ckpt)
+    opts['train_dataloader.dataset.iters_per_epoch'] = 1
+    if baseline == 'zero_shot':
+        log = run_tool('tools/test.py', config, 'none', '--work-dir', work, *as_cli(opts))
+        assert re.search(r'Epoch\(test\).*accuracy/top1: [0-9.]+', log), log[-2000:]
+        return
+    log = run_tool('tools/train.py', config, '--work-dir', work, *as_cli(opts))
+    assert re.search(r'Epoch\(val\) \[2\]\[1/1\].*accuracy/top1: [0-9.]+', log), log[-2000:]
+    assert 'PseudolabelHook: epoch 0: k=16 per class from zero-shot CLIP top-k' in log
+    assert 'CalibratedMarginHook' not in log.split('Hooks will be executed')[-1]
+    # GRIP refills after epoch 0 from the model's predictions over every unlabelled image.
+    assert ('refill (k=' in log) == (baseline == 'grip')
+
+
 def test_coop_option_trains(tiny_clip_ckpt, tmp_path):
     """README "CAP data sets": a child config switching to the coop_* datasets."""
     root = fake_data.make_fake_eurosat(str(tmp_path / 'data'), per_class=6,
