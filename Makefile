@@ -5,8 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FMNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEMO_CONFIG ?= configs/demo/cue_tiny_fashion_mnist_lt.py
-DEMO_WORK_DIR ?= work_dirs/demo
+# The demo: DEMO=cue (default: CUE with both cues), lift or cap, each in its own work dir.
+DEMO ?= cue
+DEMO_CONFIG_cue := configs/demo/cue_tiny_fashion_mnist_lt.py
+DEMO_CONFIG_lift := configs/demo/lift_tiny_fashion_mnist_lt.py
+DEMO_CONFIG_cap := configs/demo/cap_tiny_fashion_mnist_ul.py
+DEMO_CONFIG ?= $(DEMO_CONFIG_$(DEMO))
+DEMO_WORK_DIR ?= work_dirs/demo_$(DEMO)
+TINY_CLIP_DIR ?= work_dirs/tiny_clip
 export TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD := 1
 
 .PHONY: setup demo test clean-venv
@@ -26,9 +32,8 @@ $(FMNIST):
 	$(SUDO) apt-get install -y -qq dataset-fashion-mnist
 
 demo: $(STAMP) $(FMNIST)
-	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_WORK_DIR)
-	@echo "Demo done: checkpoint in $(DEMO_WORK_DIR)/. No pretrained weights were used" \
-		"(randomly initialised tiny CLIP); the figures above are not the papers' numbers."
+	@test -n "$(DEMO_CONFIG)" || (echo "DEMO must be cue, lift or cap" && exit 2)
+	$(PY) tools/demo.py $(DEMO_CONFIG) --work-dir $(DEMO_WORK_DIR) --tiny-clip $(TINY_CLIP_DIR)
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests

@@ -49,7 +49,8 @@ def confusion_report(pred, gt, zs_pred, zs_topk, class_counts,
         by_group[name] = dict(
             errors=n,
             into_class_cue=float(in_nb[sel].sum() / n) if n and cue_matrix is not None else None,
-            into_zero_shot_topk=float(in_topk[sel].sum() / n) if n else None)
+            into_zero_shot_topk=float(in_topk[sel].sum() / n) if n else None,
+            zero_shot_right_model_wrong=int((sel & (zs_pred == gt)).sum()))
     report['errors_by_group'] = by_group
     counts = np.asarray(class_counts)
     total = np.bincount(gt, minlength=len(counts))

@@ -4,7 +4,9 @@ from .coop_split import (RESISC45, CoOpSplitDataset, DTDCoOp, EuroSAT,
                          OxfordFlowersCoOp)
 from .cub_cap import CUBCAP
 from .eurosat_cap import EuroSATCAP
-from .fashion_mnist_lt import DEBIAN_FASHION_MNIST, FashionMNISTLT, read_idx
+from .fashion_mnist_lt import (DEBIAN_FASHION_MNIST, FashionMNISTLT, fashion_mnist_partition,
+                               read_idx)
+from .fashion_mnist_pool import FashionMNISTPool
 from .transforms import LoadImagePIL, LoadVLMCue  # noqa: F401
 from .oltr_list import INaturalist2018LT, ImageNetLT, OLTRListDataset, PlacesLT
 from .named_fine_grained import CUBNamed, FGVCAircraftNamed
@@ -18,5 +20,6 @@ __all__ = ['CAPListDataset', 'DTDCAP', 'FGVCAircraftCAP', 'Flowers102CAP', 'CUBC
            'OxfordFlowersCoOp',
            'CUBNamed', 'FGVCAircraftNamed', 'INaturalist2018LT', 'ImageNetLT',
            'OLTRListDataset', 'PlacesLT', 'CIFAR100LT', 'DEBIAN_FASHION_MNIST',
-           'FashionMNISTLT', 'read_idx', 'long_tail_counts', 'select_long_tail',
+           'FashionMNISTLT', 'FashionMNISTPool', 'fashion_mnist_partition', 'read_idx',
+           'long_tail_counts', 'select_long_tail',
            'shot_groups', 'PseudolabelDataset', 'stacked_collate']

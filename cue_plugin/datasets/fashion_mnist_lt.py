@@ -33,6 +33,26 @@ def read_idx(path: str, magic: int) -> np.ndarray:
     return data.reshape(dims)
 
 
+def fashion_mnist_partition(train_labels, lt_counts, lt_seed: int = 0,
+                            num_pretrain: int = 10000, num_pool: int = 2000,
+                            seed: int = 0) -> dict:
+    """Disjoint parts of Fashion-MNIST's 60,000 training images for the miniature:
+    ``lt`` (the long-tailed subset :class:`FashionMNISTLT` trains on), ``pretrain`` (the
+    tiny CLIP's contrastive pretraining, never seen by the long-tailed runs) and
+    ``cap_pool`` (CAP's unlabelled pool, seen by neither). The images outside ``lt`` are
+    permuted with ``RandomState(seed)``; the first ``num_pretrain`` pretrain, the next
+    ``num_pool`` form the pool."""
+    labels = np.asarray(train_labels)
+    lt = select_long_tail(labels, lt_counts, lt_seed)
+    rest = np.setdiff1d(np.arange(len(labels)), lt)
+    if num_pretrain + num_pool > len(rest):
+        raise ValueError(f'fashion_mnist_partition: {num_pretrain} + {num_pool} images asked '
+                         f'for, {len(rest)} are outside the long-tailed subset.')
+    perm = np.random.RandomState(seed).permutation(rest)
+    return dict(lt=np.sort(lt), pretrain=np.sort(perm[:num_pretrain]),
+                cap_pool=np.sort(perm[num_pretrain:num_pretrain + num_pool]))
+
+
 @DATASETS.register_module()
 class FashionMNISTLT(BaseDataset):
     """Fashion-MNIST with CIFAR-LT's exponential profile over its 10 classes.

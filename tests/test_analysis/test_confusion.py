@@ -20,7 +20,11 @@ def test_confusion_report_by_hand(tmp_path):
     # Zero-shot right, model wrong: i=1 (zs 0), i=3 (zs 1), i=5 (zs 2).
     assert r['zero_shot_right_model_wrong_indices'] == [1, 3, 5]
     assert r['accuracy']['few'] == pytest.approx(100 / 3)
+    # Few (class 2): errors i=4, i=5; zero-shot got i=5 right.
     assert r['errors_by_group']['few'] == dict(errors=2, into_class_cue=0.5,
-                                               into_zero_shot_topk=1.0)
+                                               into_zero_shot_topk=1.0,
+                                               zero_shot_right_model_wrong=1)
+    assert r['errors_by_group']['many']['zero_shot_right_model_wrong'] == 1  # i=1
+    assert r['errors_by_group']['medium']['zero_shot_right_model_wrong'] == 1  # i=3
     files = plot_confusion_report(r, str(tmp_path))
     assert all(open(f, 'rb').read(8) == b'\x89PNG\r\n\x1a\n' for f in files)
