@@ -62,10 +62,10 @@ def train_and_report(config: str, work_dir: str, seed: int = 0,
     return report
 
 
-def zero_shot_report(config: str, work_dir: str) -> Dict:
-    """The frozen tiny CLIP's zero-shot report on a LIFT / CUE config's test set, without
-    training (the model's own predictions are its text-initialised head: zero-shot)."""
-    cfg = load_config(config)
+def zero_shot_report(config: str, cfg_options: Optional[dict] = None) -> Dict:
+    """The frozen CLIP's zero-shot report on a LIFT / CUE config's test set, without
+    training."""
+    cfg = load_config(config, cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     loader = Runner.build_dataloader(cfg.test_dataloader)
     meta = loader.dataset.metainfo

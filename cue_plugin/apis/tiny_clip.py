@@ -43,6 +43,8 @@ COARSE_NOUNS = ('piece of clothing', 'piece of clothing', 'piece of clothing',
                 'piece of clothing', 'piece of clothing', 'piece of footwear',
                 'piece of clothing', 'piece of footwear', 'bag', 'piece of footwear')
 TEMPLATES = ('a photo of a {}.', 'a picture of a {}.', 'an image of a {}.', 'a {}.')
+#: The long-tailed subset the pretraining images stay clear of (the demo configs').
+LT_IMBALANCE, LT_MAX_PER_CLASS = 100, 500
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
@@ -95,6 +97,7 @@ def zero_shot_accuracy(model, tokenizer, images: torch.Tensor, labels,
 
 def _settings(num_images, epochs, batch_size, lr, seed, fractions, data_root) -> dict:
     return dict(arch=TINY_CLIP_ARCH, num_images=num_images, epochs=epochs,
+                lt=dict(imbalance_ratio=LT_IMBALANCE, max_per_class=LT_MAX_PER_CLASS),
                 batch_size=batch_size, lr=lr, seed=seed, fractions=list(fractions),
                 templates=list(TEMPLATES), fine=list(FINE_NOUNS), coarse=list(COARSE_NOUNS),
                 data_root=osp.abspath(data_root))
@@ -129,11 +132,14 @@ def pretrain_tiny_clip(out_dir: str = 'work_dirs/tiny_clip',
 
     torch.manual_seed(seed)
     rs = np.random.RandomState(seed)
-    lt = FashionMNISTLT(data_root=data_root, lazy_init=True)
+    lt = FashionMNISTLT(data_root=data_root, imbalance_ratio=LT_IMBALANCE,
+                        max_per_class=LT_MAX_PER_CLASS, lazy_init=True)
     train_imgs, train_labels = lt._read_split('train')
     test_imgs, test_labels = lt._read_split('test')
+    # The pool's size does not move the pretraining part (the first num_images of one
+    # permutation); 0 here so small copies of the data work too.
     part = fashion_mnist_partition(train_labels, lt.train_counts(train_labels),
-                                   num_pretrain=num_images)['pretrain']
+                                   num_pretrain=num_images, num_pool=0)['pretrain']
     x_all, y_all = to_clip_input(train_imgs[part]), train_labels[part]
     captions = web_captions(y_all, rs, fractions)
 
@@ -145,7 +151,7 @@ def pretrain_tiny_clip(out_dir: str = 'work_dirs/tiny_clip',
                                                 pct_start=0.1)
     loss_fn = ClipLoss()
     g = torch.Generator().manual_seed(seed)
-    t0 = time.perf_counter()
+    t0, losses = time.perf_counter(), []
     logger.info(f'Tiny CLIP: pretraining on {len(part)} Fashion-MNIST training images the '
                 f'long-tailed subset never uses, {epochs} epochs of {batch_size} '
                 f'({steps} steps)')
@@ -169,9 +175,10 @@ def pretrain_tiny_clip(out_dir: str = 'work_dirs/tiny_clip',
             optim.step()
             sched.step()
             total += float(loss.detach()) * len(idx)
+        losses.append(round(total / len(part), 4))
         if progress:
-            logger.info(f'Tiny CLIP: epoch {epoch + 1}/{epochs} loss '
-                        f'{total / len(part):.3f} ({time.perf_counter() - t0:.0f} s)')
+            logger.info(f'Tiny CLIP: epoch {epoch + 1}/{epochs} loss {losses[-1]:.3f} '
+                        f'({time.perf_counter() - t0:.0f} s)')
     zs = zero_shot_accuracy(model, tokenizer, to_clip_input(test_imgs), test_labels)
     elapsed = time.perf_counter() - t0
 
@@ -183,7 +190,7 @@ def pretrain_tiny_clip(out_dir: str = 'work_dirs/tiny_clip',
         open_clip.get_model_config(TINY_CLIP_ARCH)), indent=2).encode())
     meta = dict(settings=settings, checkpoint=ckpt, model_config=cfg_path,
                 sha256=file_sha256(ckpt), zero_shot=zs, seconds=round(elapsed, 1),
-                images=int(len(part)))
+                images=int(len(part)), loss_per_epoch=losses)
     atomic_write_json(meta_path, meta)
     logger.info(f'Tiny CLIP: zero-shot top-1 on the 10,000 test images {zs["top1"]:.2f}% '
                 f'(coarse groups {zs["group_top1"]:.2f}%), {elapsed:.0f} s; wrote {ckpt} '
