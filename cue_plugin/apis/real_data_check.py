@@ -11,6 +11,7 @@ from mmengine.runner import Runner
 
 from cue_plugin.cap.mismatch import detect_mismatch
 from cue_plugin.cli import load_config
+from cue_plugin.fileio import atomic_write_json
 from cue_plugin.models.clip import build_open_clip
 from .miniature import (cap_train_and_report, mean_std, train_and_report,
                         zero_shot_report)
@@ -31,6 +32,11 @@ CAP_VARIANTS = (
     ('CAP', f'{DEMO}/cap_tiny_fashion_mnist_ul.py'),
 )
 GROUPS = ('top1', 'many', 'medium', 'few')
+
+
+def _slug(name: str) -> str:
+    """A work-dir name for a row ('+ instance cue' -> 'instance_cue')."""
+    return '_'.join(''.join(ch if ch.isalnum() else ' ' for ch in name.lower()).split())
 
 
 def _quick(cap: bool) -> dict:
@@ -85,6 +91,11 @@ def run_check(out_dir: str, tiny_clip: Dict, seeds: Sequence[int],
     record and the mismatch detector's output."""
     results: Dict = dict(tiny_clip=tiny_clip, seeds=list(seeds), quick=quick)
     ckpt = tiny_clip['checkpoint']
+    partial = osp.join(out_dir, 'results.partial.json')
+
+    def save():  # every finished row survives a crash of a later one
+        atomic_write_json(partial, results)
+
     if 'cue' in sides:
         rows: List[Dict] = []
         for name, config in CUE_VARIANTS:
@@ -93,15 +104,18 @@ def run_check(out_dir: str, tiny_clip: Dict, seeds: Sequence[int],
                     {'model.backbone.pretrained': ckpt},
                     **(_data_root(data_root, False) if data_root else {})))
                 rows.append(dict(name=name, runs=[r]))
+                results['cue'] = rows
+                save()
                 continue
             runs = []
             for seed in seeds:
                 opts = {'model.backbone.pretrained': ckpt, **(_quick(False) if quick else {}),
                         **(_data_root(data_root, False) if data_root else {})}
-                runs.append(train_and_report(config, osp.join(out_dir, f'{name}_{seed}'),
-                                             seed, opts))
+                work = osp.join(out_dir, f'{_slug(name)}_{seed}')
+                runs.append(train_and_report(config, work, seed, opts))
             rows.append(dict(name=name, runs=runs))
-        results['cue'] = rows
+            results['cue'] = rows
+            save()
     if 'cap' in sides:
         rows = []
         for name, config in CAP_VARIANTS:
@@ -109,10 +123,11 @@ def run_check(out_dir: str, tiny_clip: Dict, seeds: Sequence[int],
             for seed in seeds:
                 opts = {'model.clip.pretrained': ckpt, **(_quick(True) if quick else {}),
                         **(_data_root(data_root, True) if data_root else {})}
-                runs.append(cap_train_and_report(config, osp.join(out_dir, f'{name}_{seed}'),
-                                                 seed, opts))
+                work = osp.join(out_dir, f'{_slug(name)}_{seed}')
+                runs.append(cap_train_and_report(config, work, seed, opts))
             rows.append(dict(name=name, runs=runs))
-        results['cap'] = rows
+            results['cap'] = rows
+            save()
         results['mismatch'] = mismatch_on_pool(
             tiny_clip, CAP_VARIANTS[-1][1], {**(_quick(True) if quick else {}),
                                              **(_data_root(data_root, True) if data_root
@@ -137,10 +152,9 @@ def markdown_tables(results: Dict) -> str:
             runs = row['runs']
             cells = [mean_std([r['accuracy'].get(g, float('nan')) for r in runs])
                      for g in GROUPS]
-            lost = ' / '.join(f"{np.mean([r['errors_by_group'][g]['zero_shot_right_model_wrong'] for r in runs]):.0f}"  # noqa: E501
-                              for g in ('many', 'medium', 'few'))
-            if row['name'] == 'zero-shot':
-                lost = '-'
+            lost = '-' if row['name'] == 'zero-shot' else ' / '.join(
+                mean_std([r['errors_by_group'][g]['zero_shot_right_model_wrong'] for r in runs])
+                for g in ('many', 'medium', 'few'))
             out.append(f"| {row['name']} | " + ' | '.join(cells) + f' | {lost} |')
         out.append('')
     if 'cap' in results:
