@@ -6,6 +6,7 @@ the offered list), after playing the scripted faults first: 'malformed' (prose, 
 """
 import json
 import re
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -117,3 +118,38 @@ class FakeLLM:
                       'completion_tokens': len(content) // 4,
                       'total_tokens': len(json.dumps(body)) // 4 + len(content) // 4},
         }
+
+
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.1)
+        self.url = f'http://127.0.0.1:{self.sock.getsockname()[1]}/v1'
+        self.connections = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.connections.append(conn)  # held open, never read nor answered
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        for conn in self.connections:
+            conn.close()
+        self.sock.close()

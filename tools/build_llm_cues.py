@@ -4,6 +4,7 @@
 #   offline:  --source taxonomy --taxonomy cifar100 | --parent-map F | --categories F --parent-field genus
 #             --source text-knn --k 4
 import argparse
+import sys
 
 from mmengine.config import DictAction
 
@@ -12,6 +13,7 @@ from cue_plugin.cli import load_config
 from cue_plugin.cues import builtin_taxonomy, save_class_cue, taxonomy_neighbours
 from cue_plugin.cues import class_cue_sources as src
 from cue_plugin.cues.llm_graph import build_llm_neighbours
+from cue_plugin.llm import ChatJSONClient, LLMError
 from cue_plugin.cues.text_knn import text_knn_neighbours
 
 
@@ -30,8 +32,12 @@ def parse_args():
                    'classes in CLIP text space instead of the whole list')
     g.add_argument('--cache-dir', help='per-batch answers (default: OUT.cache/); a rerun '
                    'resumes from it')
-    g.add_argument('--max-attempts', type=int, default=6)
-    g.add_argument('--backoff', type=float, default=1.0)
+    g.add_argument('--max-attempts', type=int, default=6, help='tries per request')
+    g.add_argument('--backoff', type=float, default=1.0,
+                   help='first wait between tries in seconds, doubled each retry')
+    g.add_argument('--timeout', type=float, default=60.0,
+                   help='seconds to wait for each answer (default 60); an endpoint that '
+                   'never answers fails after MAX_ATTEMPTS times this')
     g = p.add_argument_group('taxonomy / text-knn')
     g.add_argument('--taxonomy', help='built-in taxonomy (cifar100, fashion_mnist)')
     g.add_argument('--parent-map', help='JSON {class: parent}')
@@ -76,19 +82,25 @@ def main():
         neighbours = text_knn_neighbours(text_features(), k=args.k)
         source['k'] = args.k
     else:
-        from cue_plugin.llm import ChatJSONClient
-        client = ChatJSONClient(args.model, args.base_url, args.api_key,
-                                max_attempts=args.max_attempts, backoff=args.backoff)
         feats = text_features() if args.shortlist else None
         cache_dir = args.cache_dir or args.out + '.cache'
-        neighbours, stats = build_llm_neighbours(classes, client, args.batch_size,
-                                                 args.shortlist, feats, cache_dir)
+        try:
+            client = ChatJSONClient(args.model, args.base_url, args.api_key,
+                                    max_attempts=args.max_attempts, backoff=args.backoff,
+                                    timeout=args.timeout)
+            neighbours, stats = build_llm_neighbours(classes, client, args.batch_size,
+                                                     args.shortlist, feats, cache_dir)
+        except LLMError as e:
+            # Expected failures (no key, endpoint down or silent, refusal): one line.
+            print(f'build_llm_cues: {e}', file=sys.stderr)
+            raise SystemExit(1)
         source.update(model=args.model, base_url=args.base_url, batch_size=args.batch_size,
-                      shortlist=args.shortlist, usage=client.usage, **stats)
-        u = client.usage
-        print(f"\nLLM usage: {u['requests']} requests ({stats['cached_batches']} batches "
-              f"from the cache), {u['retries']} retries, {u['prompt_tokens']} prompt + "
-              f"{u['completion_tokens']} completion = "
+                      shortlist=args.shortlist, **stats)
+        u, now = stats['usage'], stats['usage_this_run']
+        earlier = '' if u == now else f" over all runs ({now['requests']} in this one)"
+        print(f"\nLLM usage: {u['requests']} requests{earlier}, {u['retries']} of them "
+              f"retries ({stats['cached_batches']} batches from the cache), "
+              f"{u['prompt_tokens']} prompt + {u['completion_tokens']} completion = "
               f"{u['prompt_tokens'] + u['completion_tokens']} tokens; dropped "
               f"{stats['dropped_keys']} keys and {stats['dropped_neighbours']} neighbours "
               'outside the list')

@@ -12,6 +12,7 @@ from cue_plugin.cli import load_config
 from cue_plugin.cues.class_cue_sources import frozen_clip_from_config
 from cue_plugin.cap.concepts import ask_descriptions, choose_description
 from cue_plugin.fileio import atomic_write_json, read_json
+from cue_plugin.llm import ChatJSONClient, LLMError
 
 
 def main():
@@ -25,6 +26,8 @@ def main():
     p.add_argument('--api-key')
     p.add_argument('--n', type=int, default=5)
     p.add_argument('--backoff', type=float, default=1.0)
+    p.add_argument('--timeout', type=float, default=60.0,
+                   help='seconds to wait for each LLM answer (default 60)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
     cfg = load_config(args.config, args.cfg_options)
@@ -33,8 +36,11 @@ def main():
     given = read_json(args.given, 'descriptions file') if args.given else None
     client = None
     if given is None:
-        from cue_plugin.llm import ChatJSONClient
-        client = ChatJSONClient(args.model, args.base_url, args.api_key, backoff=args.backoff)
+        try:
+            client = ChatJSONClient(args.model, args.base_url, args.api_key,
+                                    backoff=args.backoff, timeout=args.timeout)
+        except LLMError as e:
+            raise SystemExit(f'enhance_descriptions: {e}')
     out = {}
     for m in mismatch['mismatch']:
         if given is not None:
@@ -42,7 +48,10 @@ def main():
                 raise SystemExit(f"{args.given} has no descriptions for {m['name']!r}.")
             candidates = given[m['name']]
         else:
-            candidates = ask_descriptions(client, m['name'], args.n)
+            try:
+                candidates = ask_descriptions(client, m['name'], args.n)
+            except LLMError as e:
+                raise SystemExit(f'enhance_descriptions: {e}')
         out[m['name']] = dict(index=m['index'], **choose_description(
             candidates, torch.tensor(m['centre']),
             lambda d: backbone.encode_class_names(d, '{}')))

@@ -6,9 +6,11 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+from mmengine.logging import MMLogger
 from mmengine.utils import ProgressBar
 
-from cue_plugin.fileio import atomic_write_json
+from cue_plugin.fileio import atomic_write_json, read_json
+from cue_plugin.llm.client import USAGE_FIELDS, add_usage
 from .class_cue import name_index, normalize_name
 from .text_knn import shortlist as text_shortlist
 
@@ -61,13 +63,59 @@ def build_llm_neighbours(classes: Sequence[str], client, batch_size: int = 10,
     """Ask ``client`` (a :class:`ChatJSONClient`) for every class's neighbours.
 
     Each finished batch is cached in ``cache_dir`` (keyed by the exact request), so an
-    interrupted run resumes without asking again or losing answers.
+    interrupted run resumes without asking again or losing answers. The client's usage is
+    kept in ``cache_dir/usage.json`` as it grows (each attempt is written before it is
+    sent), so the returned ``stats['usage']`` covers every run that filled this cache, a
+    killed one included; ``stats['usage_this_run']`` is this call's share.
     """
     classes = [str(c) for c in classes]
     if shortlist_size and text_features is None:
         raise ValueError('A shortlist needs CLIP text features of the classes.')
+    earlier = dict.fromkeys(USAGE_FIELDS, 0)
+    start_usage = dict(client.usage)
+    usage_path = None
     if cache_dir:
         os.makedirs(cache_dir, exist_ok=True)
+        usage_path = osp.join(cache_dir, USAGE_FILE)
+        earlier = _read_usage(usage_path)
+
+    def this_run(usage):
+        return {k: usage[k] - start_usage.get(k, 0) for k in USAGE_FIELDS}
+
+    def persist(usage):
+        atomic_write_json(usage_path, dict(usage=add_usage(earlier, this_run(usage))))
+
+    previous_hook = client.on_usage
+    if usage_path:
+        client.on_usage = persist
+    try:
+        neighbours, stats = _ask_batches(classes, client, batch_size, shortlist_size,
+                                         text_features, cache_dir, progress)
+    finally:
+        client.on_usage = previous_hook
+    stats['usage_this_run'] = this_run(client.usage)
+    stats['usage'] = add_usage(earlier, stats['usage_this_run'])
+    return neighbours, stats
+
+
+USAGE_FILE = 'usage.json'
+
+
+def _read_usage(path: str) -> dict:
+    if not osp.isfile(path):
+        return dict.fromkeys(USAGE_FIELDS, 0)
+    try:
+        return add_usage(read_json(path, 'LLM usage record')['usage'])
+    except (ValueError, KeyError, TypeError) as e:
+        # Only accounting is lost: the cached answers themselves are still good.
+        MMLogger.get_current_instance().warning(
+            f'Ignoring the unreadable LLM usage record {path} ({e}); the usage line will '
+            'count from this run on.')
+        return dict.fromkeys(USAGE_FIELDS, 0)
+
+
+def _ask_batches(classes, client, batch_size, shortlist_size, text_features, cache_dir,
+                 progress):
     stats = dict(batches=0, cached_batches=0, dropped_keys=0, dropped_neighbours=0)
     neighbours: Dict[int, List[int]] = {i: [] for i in range(len(classes))}
     starts = list(range(0, len(classes), batch_size))

@@ -1,3 +1,3 @@
-from .client import ChatJSONClient, parse_json_object
+from .client import ChatJSONClient, LLMError, add_usage, parse_json_object
 
-__all__ = ['ChatJSONClient', 'parse_json_object']
+__all__ = ['ChatJSONClient', 'LLMError', 'add_usage', 'parse_json_object']

@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+import runpy
 import subprocess
 import sys
 import time
@@ -11,8 +12,8 @@ import torch
 
 from cue_plugin.cues import load_class_cue
 from cue_plugin.cues.llm_graph import build_llm_neighbours
-from cue_plugin.llm import ChatJSONClient, parse_json_object
-from llm_server import FakeLLM
+from cue_plugin.llm import ChatJSONClient, LLMError, parse_json_object
+from llm_server import FakeLLM, SilentServer
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLASSES = [f'class {i}' for i in range(23)] + ['missile', 'missile']
@@ -46,8 +47,10 @@ def test_faults_are_retried_and_filtered():
     with FakeLLM(faults=['malformed', '429', '500', 'outside']) as llm:
         client = ChatJSONClient('fake', base_url=llm.url, backoff=0.0)
         nb, stats = build_llm_neighbours(CLASSES, client, batch_size=10, progress=False)
-    assert client.usage['retries'] == 3 and client.usage['requests'] == 2 + 2  # 429/500 bill nothing
     assert len(llm.requests) == 3 + 3  # three failed tries of batch 0, then one per batch
+    # Every HTTP attempt is a request (a 429 or a 500 still counts against the quota).
+    assert client.usage['requests'] == len(llm.requests) and client.usage['retries'] == 3
+    assert stats['usage'] == stats['usage_this_run'] == client.usage
     assert stats['dropped_keys'] == 1 and stats['dropped_neighbours'] == 2
     assert nb == _expected(CLASSES)  # the outside names and the self-reference are gone
     assert client.usage['prompt_tokens'] > 0
@@ -76,7 +79,8 @@ def test_shortlist_sends_fewer_names():
 def test_client_gives_up_and_refuses_4xx():
     with FakeLLM(faults=['malformed'] * 5) as llm:
         client = ChatJSONClient('fake', base_url=llm.url, backoff=0.0, max_attempts=2)
-        with pytest.raises(RuntimeError, match='No valid JSON answer after 2 attempts'):
+        with pytest.raises(LLMError, match=f'{llm.url} gave no valid JSON answer after 2 '
+                           'attempts'):
             client.ask_json([dict(role='user', content='Class list: ["a"]\n\nFor each of '
                                   'these classes: ["a"]\n')])
         bad = ChatJSONClient('fake', base_url=llm.url.replace('/v1', '/nope'), backoff=0.0)
@@ -107,7 +111,7 @@ def test_tool_kill_and_resume(tmp_path):
         procs.append(p)
         p.wait(timeout=300)
         assert p.returncode != 0 and not osp.exists(out)
-        done = sorted(os.listdir(out + '.cache'))
+        done = sorted(f for f in os.listdir(out + '.cache') if f.startswith('batch_'))
         assert len(done) >= 3
         first = list(llm.requests)
     with FakeLLM() as llm:
@@ -120,7 +124,62 @@ def test_tool_kill_and_resume(tmp_path):
     assert len(again) == 5 - len(done)
     assert f'({len(done)} batches from the cache)' in res.stdout
     assert 'tokens' in res.stdout and '25 classes' in res.stdout
+    # The usage line adds the killed run's requests (persisted as they were sent).
+    total = len(first) + len(again)
+    assert f'LLM usage: {total} requests over all runs ({len(again)} in this one)' \
+        in res.stdout, res.stdout
     nb = load_class_cue(out, CLASSES)
     assert nb == _expected(CLASSES)
     meta = json.load(open(out))['source']
     assert meta['kind'] == 'llm' and meta['batch_size'] == 5
+    assert meta['usage']['requests'] == total
+
+
+def test_usage_is_kept_across_a_resume(tmp_path):
+    cache, classes = str(tmp_path / 'cache'), CLASSES[:20]
+    with FakeLLM(faults=['ok', '429', '500']) as llm:
+        # Batch 0 is answered, batch 1 gives up after a 429 and a 500.
+        first = ChatJSONClient('fake', base_url=llm.url, backoff=0.0, max_attempts=2)
+        with pytest.raises(LLMError):
+            build_llm_neighbours(classes, first, batch_size=5, cache_dir=cache,
+                                 progress=False)
+        again = ChatJSONClient('fake', base_url=llm.url, backoff=0.0)
+        _, stats = build_llm_neighbours(classes, again, batch_size=5, cache_dir=cache,
+                                        progress=False)
+        served = len(llm.requests)
+    assert stats['cached_batches'] == 1
+    assert stats['usage_this_run'] == again.usage and again.usage['requests'] == 3
+    assert stats['usage']['requests'] == served == 3 + 3
+    assert stats['usage']['retries'] == 1
+    tokens = first.usage['prompt_tokens'] + again.usage['prompt_tokens']
+    assert stats['usage']['prompt_tokens'] == tokens > again.usage['prompt_tokens']
+    assert json.load(open(osp.join(cache, 'usage.json')))['usage'] == stats['usage']
+
+
+def test_silent_endpoint_times_out_without_a_last_sleep():
+    waits = []
+    with SilentServer() as server:
+        client = ChatJSONClient('fake', base_url=server.url, backoff=0.0, max_attempts=2,
+                                timeout=0.2, sleep=waits.append)
+        with pytest.raises(LLMError, match=f'{server.url} gave no valid JSON answer after '
+                           '2 attempts .*no answer within the 0.2 s time-out'):
+            client.ask_json([dict(role='user', content='x')])
+    assert len(waits) == 1  # between the attempts, none after the last
+    assert client.usage['requests'] == 2 and client.usage['retries'] == 1
+
+
+def test_tool_timeout_fails_in_one_line(tmp_path, monkeypatch, capsys):
+    # In-process (the tool's main under runpy): a subprocess would spend seconds on imports.
+    out = str(tmp_path / 'cues.json')
+    monkeypatch.setenv('OPENAI_API_KEY', 'test-key')
+    with SilentServer() as server:
+        monkeypatch.setattr(sys, 'argv', _tool(tmp_path, server.url, out)[1:] + [
+            '--timeout', '0.2', '--max-attempts', '2'])
+        with pytest.raises(SystemExit) as exc:
+            runpy.run_path(osp.join(REPO, 'tools/build_llm_cues.py'), run_name='__main__')
+    assert exc.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f'build_llm_cues: The LLM endpoint {server.url} gave no valid JSON answer'), err
+    assert 'no answer within the 0.2 s time-out' in err[0]
+    assert not osp.exists(out)
