@@ -11,15 +11,23 @@ duplicate names (ImageNet has "missile", "sunglasses") stay correct::
      "source": {...}}
 
 The CUE reference's name-keyed files (``{"apple": ["orange", ...]}``) load too; a name
-then stands for every class that bears it.
+then stands for every class that bears it. Names are matched after :func:`normalize_name`;
+a name-keyed file is refused when fewer than :data:`MIN_NAME_MATCH` (half) of its keys
+name a class of the data set, or when fewer than half of the data set's classes have a key
+(another data set's graph, a wrong class list): every class would silently get the
+identity as its class cue. Partial matches load with a warning naming unmatched names.
 """
 from typing import Dict, List, Optional, Sequence
 
 import torch
+from mmengine.logging import MMLogger
 
 from cue_plugin.fileio import atomic_write_json, read_json
 
 FORMAT = 'cue_plugin/class-cue@1'
+# Least share of a name-keyed file's keys that must name a data-set class, and of the
+# data set's class names that must have a key, for the file to be used.
+MIN_NAME_MATCH = 0.5
 
 
 def normalize_name(name: str) -> str:
@@ -73,7 +81,7 @@ def load_class_cue(path: str, classes: Sequence[str]) -> Dict[int, List[int]]:
     if isinstance(obj, dict) and obj.get('format') == FORMAT:
         return _load_indexed(path, obj, classes)
     if isinstance(obj, dict) and all(isinstance(v, list) for v in obj.values()):
-        return _load_name_keyed(obj, classes)
+        return _load_name_keyed(path, obj, classes)
     raise ValueError(f"Class-cue file '{path}' is neither format {FORMAT!r} nor a name-keyed "
                      '{"class": ["neighbour", ...]} object.')
 
@@ -106,8 +114,41 @@ def _load_indexed(path, obj, classes):
     return out
 
 
-def _load_name_keyed(obj, classes):
+def _some(names, n=5):
+    names = sorted(names)
+    more = f' and {len(names) - n} more' if len(names) > n else ''
+    return ', '.join(repr(x) for x in names[:n]) + more
+
+
+def _check_name_match(path, obj, index):
+    keys = {normalize_name(k) for k in obj}
+    values = {normalize_name(n) for v in obj.values() for n in v}
+    bad_keys, bad_values = keys - set(index), values - set(index)
+    matched = len(keys) - len(bad_keys)
+    without = set(index) - keys
+    msg = (f"Class-cue file '{path}': {matched} of its {len(keys)} class names match the "
+           f"data set's {len(index)} class names ({len(without)} of those have no entry), "
+           f'{len(values) - len(bad_values)} of its {len(values)} neighbour names match')
+    if matched == 0 or matched < MIN_NAME_MATCH * len(keys) or \
+            len(index) - len(without) < MIN_NAME_MATCH * len(index):
+        raise ValueError(
+            f"{msg}. At least {MIN_NAME_MATCH:.0%} of the file's class names must match and "
+            f"{MIN_NAME_MATCH:.0%} of the data set's classes must have an entry, else the "
+            'class cue would be the identity for most classes: was the file built for '
+            f'another class list? Unmatched names in the file: {_some(bad_keys) or "none"}; '
+            f'data-set classes without an entry: {_some(without) or "none"}.')
+    logger = MMLogger.get_current_instance()
+    logger.info(msg + '.')
+    if bad_keys or bad_values:
+        logger.warning(
+            f"Class-cue file '{path}': names that are no class of the data set are ignored: "
+            f'{len(bad_keys)} keys ({_some(bad_keys) or "none"}) and {len(bad_values)} '
+            f'neighbour names ({_some(bad_values) or "none"}).')
+
+
+def _load_name_keyed(path, obj, classes):
     index = name_index(classes)
+    _check_name_match(path, obj, index)
     out: Dict[int, List[int]] = {}
     for key, names in obj.items():
         for i in index.get(normalize_name(key), []):

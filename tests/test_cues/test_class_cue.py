@@ -1,7 +1,9 @@
 import json
+from unittest import mock
 
 import pytest
 import torch
+from mmengine.logging import MMLogger
 
 from cue_plugin.cues import (CIFAR100_SUPERCLASSES, builtin_taxonomy, load_class_cue,
                              neighbour_matrix, save_class_cue, taxonomy_neighbours)
@@ -33,6 +35,77 @@ def test_name_keyed_reference_format(tmp_path):
                                 'sweet pepper': ['apple']}))
     nb = load_class_cue(str(path), ['apple', 'pear', 'sweet_pepper'])
     assert nb == {0: [1], 2: [0]}
+
+
+class _Log:
+    """Records what the loader logs (MMLogger's handlers hold the real stdout)."""
+
+    def __init__(self):
+        self.infos, self.warnings = [], []
+
+    def info(self, msg):
+        self.infos.append(msg)
+
+    def warning(self, msg):
+        self.warnings.append(msg)
+
+
+def _load_logged(path, classes):
+    log = _Log()
+    with mock.patch.object(MMLogger, 'get_current_instance',
+                           return_value=log):
+        return load_class_cue(str(path), classes), log
+
+
+FRUIT = ['apple', 'pear', 'sweet_pepper', 'orange']
+
+
+def test_name_keyed_all_names_match(tmp_path):
+    path = tmp_path / 'ref.json'
+    path.write_text(json.dumps({'apple': ['pear'], 'pear': ['apple'], 'sweet pepper': [],
+                                'Orange': ['apple', 'sweet_pepper']}))
+    nb, log = _load_logged(path, FRUIT)
+    assert nb == {0: [1], 1: [0], 2: [], 3: [0, 2]}
+    assert log.warnings == []
+    assert len(log.infos) == 1 and '4 of its 4 class names match' in log.infos[0]
+
+
+def test_name_keyed_partial_match_warns(tmp_path):
+    path = tmp_path / 'typo.json'
+    path.write_text(json.dumps({'apple': ['pear', 'oragne'], 'paer': ['apple'],
+                                'sweet pepper': ['apple'], 'orange': []}))
+    nb, log = _load_logged(path, FRUIT)
+    assert nb == {0: [1], 2: [0], 3: []}
+    assert '3 of its 4 class names match' in log.infos[0]
+    assert '(1 of those have no entry)' in log.infos[0]
+    assert len(log.warnings) == 1
+    assert "'paer'" in log.warnings[0] and "'oragne'" in log.warnings[0]
+    assert str(path) in log.warnings[0]
+
+
+@pytest.mark.parametrize('graph, matched', [
+    ({'car': ['truck'], 'truck': ['car'], 'bus': ['car'], 'bike': []}, 0),  # another set
+    ({'apple': ['pear'], 'car': ['truck'], 'truck': ['car'], 'bus': ['car']}, 1),  # few
+    ({}, 0),
+])
+def test_name_keyed_mismatch_is_refused(tmp_path, graph, matched):
+    path = tmp_path / 'other.json'
+    path.write_text(json.dumps(graph))
+    with pytest.raises(ValueError) as e:
+        _load_logged(path, FRUIT)
+    msg = str(e.value)
+    assert f"'{path}'" in msg and f'{matched} of its {len(graph)} class names match' in msg
+    assert "At least 50% of the file's class names must match" in msg
+    if graph:
+        assert "'truck'" in msg  # names a few unmatched ones
+
+
+def test_name_keyed_covering_few_classes_is_refused(tmp_path):
+    # Every key matches, but the file covers one class of four: most cues would be identity.
+    path = tmp_path / 'one.json'
+    path.write_text(json.dumps({'apple': ['pear']}))
+    with pytest.raises(ValueError, match="without an entry: 'orange', 'pear', 'sweet pepper'"):
+        _load_logged(path, FRUIT)
 
 
 def test_wrong_class_list_is_a_clear_error(tmp_path):
