@@ -15,7 +15,7 @@ from mmengine.runner import Runner, load_checkpoint  # noqa: E402
 import cue_plugin  # noqa: E402,F401
 from cue_plugin.cli import load_config  # noqa: E402
 from cue_plugin.analysis import (confusion_report, plot_confusion_report,  # noqa: E402
-                                 predict_with_zero_shot)
+                                 predict_with_zero_shot, zero_shot_k)
 from cue_plugin.cues import load_class_cue, neighbour_matrix  # noqa: E402
 from cue_plugin.engine.hooks import set_class_meta  # noqa: E402
 from cue_plugin.fileio import atomic_write_json, resolve_resource  # noqa: E402
@@ -28,7 +28,8 @@ def main():
     p.add_argument('checkpoint')
     p.add_argument('--out-dir', help='default: work_dirs/<config>/confusion')
     p.add_argument('--class-cue', help='class-cue file (default: the head\'s own)')
-    p.add_argument('--k', type=int, default=5, help='zero-shot top-k')
+    p.add_argument('--k', type=int, help='zero-shot top-k (default: 5%% of the classes, at '
+                   'least 1: top-5 for 100 classes, top-1 for 10, where top-5 would cover half)')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
@@ -56,7 +57,8 @@ def main():
     elif getattr(model.head, 'class_cue_matrix', torch.empty(0)).numel():
         cue = model.head.class_cue_matrix.cpu().numpy()
 
-    pred, gt, zs1, zsk, paths = predict_with_zero_shot(model, loader, classes, args.k)
+    k = args.k or zero_shot_k(len(classes))
+    pred, gt, zs1, zsk, paths = predict_with_zero_shot(model, loader, classes, k)
     report = confusion_report(pred, gt, zs1, zsk, counts, cue)
     idx = report.pop('zero_shot_right_model_wrong_indices')
     report['zero_shot_right_model_wrong_images'] = [
@@ -64,11 +66,11 @@ def main():
         for i in idx]
     os.makedirs(out_dir, exist_ok=True)
     atomic_write_json(osp.join(out_dir, 'report.json'), report)
-    files = plot_confusion_report(report, out_dir)
+    files = plot_confusion_report(report, out_dir, classes)
     acc = report['accuracy']
     print(f"\nAccuracy: all {acc['top1']:.2f}" + ''.join(
         f", {g} {acc[g]:.2f}" if g in acc else f', {g} empty' for g in ('many', 'medium', 'few')))
-    print(f"Errors: {report['errors']}; in zero-shot top-{args.k}: "
+    print(f"Errors: {report['errors']}; in zero-shot top-{k} of {len(classes)} classes: "
           f"{100 * report['error_share_in_zero_shot_topk']:.1f}%" +
           (f"; in class-cue neighbours: {100 * report['error_share_in_class_cue']:.1f}%"
            if 'error_share_in_class_cue' in report else ''))

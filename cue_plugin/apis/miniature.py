@@ -17,17 +17,11 @@ import torch
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from cue_plugin.analysis import confusion_report, predict_with_zero_shot
+from cue_plugin.analysis import confusion_report, predict_with_zero_shot, zero_shot_k
 from cue_plugin.cli import load_config
 from cue_plugin.datasets.pseudolabel_dataset import as_pseudolabel_dataset
 from cue_plugin.engine.hooks import set_class_meta
 from cue_plugin.registry import MODELS
-
-
-def zero_shot_k(num_classes: int) -> int:
-    """The zero-shot top-k of the error analysis: CUE's top-5 of 100+ classes is 5% of
-    them; keep that share (at least 1), so 10 classes get top-1, not half the classes."""
-    return max(1, round(0.05 * num_classes))
 
 
 def _runner(config: str, work_dir: str, seed: int, cfg_options: Optional[dict] = None,
