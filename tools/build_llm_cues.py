@@ -77,7 +77,10 @@ def main():
             source['parent_field'] = args.parent_field
         else:
             raise SystemExit('--source taxonomy needs --taxonomy, --parent-map or --categories')
-        neighbours = taxonomy_neighbours(classes, parents, strict=False)
+        try:
+            neighbours = taxonomy_neighbours(classes, parents, strict=False)
+        except ValueError as e:  # a parent map of another class list
+            raise SystemExit(f'build_llm_cues: {e}')
     elif args.source == 'text-knn':
         neighbours = text_knn_neighbours(text_features(), k=args.k)
         source['k'] = args.k

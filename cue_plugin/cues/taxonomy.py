@@ -1,7 +1,9 @@
 """Offline class cues from a taxonomy: classes sharing a parent are neighbours."""
 from typing import Dict, List, Mapping, Sequence
 
-from .class_cue import name_index, normalize_name
+from mmengine.logging import MMLogger
+
+from .class_cue import MIN_NAME_MATCH, name_index, normalize_name
 
 #: CIFAR-100's 20 superclasses (its coarse labels).
 CIFAR100_SUPERCLASSES = {
@@ -50,13 +52,20 @@ def taxonomy_neighbours(classes: Sequence[str], parent_of: Mapping[str, str],
     Args:
         classes: class names in label order.
         parent_of: class name -> parent name (e.g. superclass, genus).
-        strict: raise if a class has no parent; otherwise it gets no neighbours.
+        strict: raise if a class has no parent; otherwise it gets no neighbours, with a
+            warning naming some, and the map is still refused when fewer than
+            ``MIN_NAME_MATCH`` (half) of the classes have a parent (a map of another data
+            set would give every class the identity as its cue).
     """
     parents = {normalize_name(k): v for k, v in parent_of.items()}
     missing = [c for c in classes if normalize_name(c) not in parents]
-    if missing and strict:
-        raise ValueError(f'The taxonomy has no parent for {len(missing)} classes, e.g. '
-                         f'{missing[:5]}.')
+    if missing and (strict or len(classes) - len(missing) < MIN_NAME_MATCH * len(classes)):
+        raise ValueError(f'The taxonomy has no parent for {len(missing)} of {len(classes)} '
+                         f'classes, e.g. {missing[:5]}.')
+    if missing:
+        MMLogger.get_current_instance().warning(
+            f'The taxonomy has no parent for {len(missing)} of {len(classes)} classes (they '
+            f'get no neighbours), e.g. {missing[:5]}.')
     by_parent: Dict[str, List[int]] = {}
     for i, c in enumerate(classes):
         p = parents.get(normalize_name(c))

@@ -120,6 +120,18 @@ def test_wrong_class_list_is_a_clear_error(tmp_path):
         load_class_cue(str(tmp_path / 'bad.json'), ['a'])
 
 
+def test_loose_taxonomy_warns_and_refuses_a_foreign_map():
+    parents = {'apple': 'fruit', 'pear': 'fruit', 'orange': 'fruit', 'car': 'vehicle'}
+    log = _Log()
+    with mock.patch.object(MMLogger, 'get_current_instance', return_value=log):
+        nb = taxonomy_neighbours(FRUIT, parents, strict=False)
+    assert nb == {0: [1, 3], 1: [0, 3], 2: [], 3: [0, 1]}
+    assert len(log.warnings) == 1 and "1 of 4 classes" in log.warnings[0]
+    assert 'sweet_pepper' in log.warnings[0]
+    with pytest.raises(ValueError, match='no parent for 3 of 4 classes'):
+        taxonomy_neighbours(FRUIT, {'apple': 'fruit', 'car': 'vehicle'}, strict=False)
+
+
 def test_cifar100_taxonomy():
     from mmpretrain.datasets.categories import CIFAR100_CATEGORIES
     nb = taxonomy_neighbours(CIFAR100_CATEGORIES, builtin_taxonomy('cifar100'))
