@@ -25,19 +25,24 @@ from cue_plugin.registry import MODELS
 
 
 def _runner(config: str, work_dir: str, seed: int, cfg_options: Optional[dict] = None,
-            quiet: bool = True) -> Runner:
+            quiet: bool = True, resume: bool = False) -> Runner:
     cfg = load_config(config, dict(cfg_options or {}, **{'randomness.seed': seed}))
     cfg.work_dir = work_dir
+    if resume:  # mmengine's auto-resume: the newest checkpoint in work_dir, if any
+        cfg.resume, cfg.load_from = True, None
     if quiet:
         cfg.log_level = 'WARNING'
     return Runner.from_cfg(cfg)
 
 
 def train_and_report(config: str, work_dir: str, seed: int = 0,
-                     cfg_options: Optional[dict] = None, quiet: bool = True) -> Dict:
+                     cfg_options: Optional[dict] = None, quiet: bool = True,
+                     resume: bool = False) -> Dict:
     """Train a LIFT / CUE config, then the confusion report of its final model on the
-    test set (with the frozen CLIP's zero-shot predictions beside it)."""
-    runner = _runner(config, work_dir, seed, cfg_options, quiet)
+    test set (with the frozen CLIP's zero-shot predictions beside it). With ``resume``
+    the run continues from the newest checkpoint in ``work_dir`` (a finished run is only
+    evaluated)."""
+    runner = _runner(config, work_dir, seed, cfg_options, quiet, resume)
     runner.train()
     model = runner.model.module if hasattr(runner.model, 'module') else runner.model
     model.eval()
@@ -81,10 +86,12 @@ def zero_shot_report(config: str, cfg_options: Optional[dict] = None) -> Dict:
 
 
 def cap_train_and_report(config: str, work_dir: str, seed: int = 0,
-                         cfg_options: Optional[dict] = None, quiet: bool = True) -> Dict:
+                         cfg_options: Optional[dict] = None, quiet: bool = True,
+                         resume: bool = False) -> Dict:
     """Train a CAP-family config; its test top-1 and the per-class pseudolabel counts of
-    the initial and the final main set (with their accuracy against the hidden labels)."""
-    runner = _runner(config, work_dir, seed, cfg_options, quiet)
+    the initial and the final main set (with their accuracy against the hidden labels).
+    ``resume`` as in :func:`train_and_report`."""
+    runner = _runner(config, work_dir, seed, cfg_options, quiet, resume)
     runner.train()
     metrics = runner.test()
     model = runner.model.module if hasattr(runner.model, 'module') else runner.model

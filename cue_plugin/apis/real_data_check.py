@@ -1,5 +1,6 @@
 """The real-data check (docs/real_data_check.md): every variant of the miniature over
 several training seeds, and its tables (tools/real_data_check.py)."""
+import json
 import os.path as osp
 from typing import Dict, List, Sequence
 
@@ -83,14 +84,33 @@ def _data_root(root: str, cap: bool) -> dict:
             for split in ('train', 'val', 'test')}
 
 
+def _run_once(report_fn, config: str, work: str, seed: int, opts: dict,
+              checkpoint_sha256: str) -> Dict:
+    """One training run of the check, resumable: a finished run's ``report.json`` is reused
+    when it was made by the same config, seed, options and tiny CLIP; otherwise the run
+    continues from the newest checkpoint in ``work`` (mmengine's auto-resume)."""
+    key = dict(config=config, seed=seed, options={k: repr(v) for k, v in opts.items()},
+               tiny_clip_sha256=checkpoint_sha256)
+    path = osp.join(work, 'report.json')
+    if osp.isfile(path):
+        with open(path) as f:
+            saved = json.load(f)
+        if saved.get('key') == key:
+            return saved['report']
+    report = report_fn(config, work, seed, opts, resume=True)
+    atomic_write_json(path, dict(key=key, report=report))
+    return report
+
+
 def run_check(out_dir: str, tiny_clip: Dict, seeds: Sequence[int],
               sides: Sequence[str] = ('cue', 'cap'), quick: bool = False,
               data_root: str = None) -> Dict:
     """Every variant over ``seeds`` (training seeds; the tiny CLIP's pretraining seed is
-    the one of ``tiny_clip``). Returns plain data: ``cue`` / ``cap`` rows, the tiny CLIP's
+    the one of ``tiny_clip``). Each run resumes (:func:`_run_once`), so an interrupted check
+    picks up where it stopped. Returns plain data: ``cue`` / ``cap`` rows, the tiny CLIP's
     record and the mismatch detector's output."""
     results: Dict = dict(tiny_clip=tiny_clip, seeds=list(seeds), quick=quick)
-    ckpt = tiny_clip['checkpoint']
+    ckpt, sha = tiny_clip['checkpoint'], tiny_clip.get('sha256', '')
     partial = osp.join(out_dir, 'results.partial.json')
 
     def save():  # every finished row survives a crash of a later one
@@ -112,7 +132,7 @@ def run_check(out_dir: str, tiny_clip: Dict, seeds: Sequence[int],
                 opts = {'model.backbone.pretrained': ckpt, **(_quick(False) if quick else {}),
                         **(_data_root(data_root, False) if data_root else {})}
                 work = osp.join(out_dir, f'{_slug(name)}_{seed}')
-                runs.append(train_and_report(config, work, seed, opts))
+                runs.append(_run_once(train_and_report, config, work, seed, opts, sha))
             rows.append(dict(name=name, runs=runs))
             results['cue'] = rows
             save()
@@ -124,7 +144,7 @@ def run_check(out_dir: str, tiny_clip: Dict, seeds: Sequence[int],
                 opts = {'model.clip.pretrained': ckpt, **(_quick(True) if quick else {}),
                         **(_data_root(data_root, True) if data_root else {})}
                 work = osp.join(out_dir, f'{_slug(name)}_{seed}')
-                runs.append(cap_train_and_report(config, work, seed, opts))
+                runs.append(_run_once(cap_train_and_report, config, work, seed, opts, sha))
             rows.append(dict(name=name, runs=runs))
             results['cap'] = rows
             save()
