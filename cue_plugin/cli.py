@@ -7,10 +7,6 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict, DictAction
 
-# mmengine checkpoints hold non-tensor objects (message hub) that torch>=2.6's
-# weights_only default refuses; these are our own training checkpoints.
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--work-dir', help='the dir to save logs and models')
