@@ -51,3 +51,31 @@ def test_offline_cap_recipe_points_every_loader_at_the_root(tmp_path):
         assert len(DATASETS.build(dict(cfg[field].dataset, pipeline=[]))) > 0
     train_pool = dict(cfg.train_dataloader.dataset.dataset, pipeline=[])
     assert len(DATASETS.build(train_pool)) > 0
+
+
+def _relative_links(path):
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    links = re.findall(r'\]\(([^)#\s]+)(?:#[^)]*)?\)', text)
+    return [link for link in links if '://' not in link and not link.startswith('mailto:')]
+
+
+def test_methods_are_documented_in_the_repository():
+    text = _readme()
+    assert 'SPEC.md' not in text, 'README cites SPEC.md, which is not in the repository'
+    assert 'docs/methods.md' in _relative_links(README)
+    methods = osp.join(REPO, 'docs', 'methods.md')
+    assert 'fidelity.md' in _relative_links(methods)
+    with open(methods, encoding='utf-8') as f:
+        doc = f.read()
+    for formula in ('L_LA = CE(z + tau log pi, y)', 'BCEWithLogits(z + tau_b log pi, T)',
+                    'CE_M(z, y) = CE(z + M[y] (1 - onehot(y)), y)'):
+        assert formula in doc, formula
+
+
+def test_relative_links_of_readme_and_docs_resolve():
+    docs = [README] + [osp.join(REPO, 'docs', f) for f in ('methods.md', 'fidelity.md')]
+    for doc in docs:
+        for link in _relative_links(doc):
+            target = osp.normpath(osp.join(osp.dirname(doc), link))
+            assert osp.exists(target), f'{osp.relpath(doc, REPO)} links {link}: not found'
