@@ -13,7 +13,6 @@ DEMO_CONFIG_cap := configs/demo/cap_tiny_fashion_mnist_ul.py
 DEMO_CONFIG ?= $(DEMO_CONFIG_$(DEMO))
 DEMO_WORK_DIR ?= work_dirs/demo_$(DEMO)
 TINY_CLIP_DIR ?= work_dirs/tiny_clip
-export TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD := 1
 
 .PHONY: setup demo test clean-venv
 

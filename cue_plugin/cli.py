@@ -7,10 +7,6 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict, DictAction
 
-# mmengine checkpoints hold non-tensor objects (message hub) that torch>=2.6's
-# weights_only default refuses; these are our own training checkpoints.
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -73,13 +69,17 @@ def _work_dir(cfg: Config, args) -> None:
 
 
 def train_config(args) -> Config:
-    cfg = Config.fromfile(args.config)
+    # --cfg-options first: after --no-validate has dropped the val loader, an option that
+    # touches it could not merge into None; the flags below then win over the options.
+    cfg = load_config(args.config, args.cfg_options)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.launcher = args.launcher
     _work_dir(cfg, args)
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        # mmpretrain's --amp, except that a CPU-only machine trains in fp32 with a warning
+        # instead of failing in AmpOptimWrapper's GPU assertion.
+        cfg.optim_wrapper.type = 'AutoAmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
@@ -99,8 +99,6 @@ def train_config(args) -> Config:
         if args.no_persistent_workers:
             loader.persistent_workers = False
         cfg[field] = loader
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(field, None) is not None and not cfg[field].get('num_workers', 0):
             cfg[field].persistent_workers = False  # torch refuses it without workers

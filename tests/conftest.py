@@ -1,7 +1,6 @@
 import os
 import sys
 
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
 sys.path.insert(0, os.path.dirname(__file__))
 
 import pytest  # noqa: E402

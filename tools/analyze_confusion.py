@@ -5,21 +5,19 @@ import argparse
 import os
 import os.path as osp
 
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+import torch
+from mmengine.config import DictAction
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner, load_checkpoint
 
-import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
-from mmengine.runner import Runner, load_checkpoint  # noqa: E402
-
-import cue_plugin  # noqa: E402,F401
-from cue_plugin.cli import load_config  # noqa: E402
-from cue_plugin.analysis import (confusion_report, plot_confusion_report,  # noqa: E402
+import cue_plugin  # noqa: F401
+from cue_plugin.cli import load_config
+from cue_plugin.analysis import (confusion_report, plot_confusion_report,
                                  predict_with_zero_shot, zero_shot_k)
-from cue_plugin.cues import load_class_cue, neighbour_matrix  # noqa: E402
-from cue_plugin.engine.hooks import set_class_meta  # noqa: E402
-from cue_plugin.fileio import atomic_write_json, resolve_resource  # noqa: E402
-from cue_plugin.registry import MODELS  # noqa: E402
+from cue_plugin.cues import load_class_cue, neighbour_matrix
+from cue_plugin.engine.hooks import set_class_meta
+from cue_plugin.fileio import atomic_write_json, resolve_resource
+from cue_plugin.registry import MODELS
 
 
 def main():

@@ -3,15 +3,12 @@
 # go; CAP: top-1 and pseudolabels). `make demo [DEMO=cue|lift|cap]` runs this.
 #   python tools/demo.py [CONFIG] [--work-dir DIR] [--tiny-clip work_dirs/tiny_clip]
 import argparse
-import os
 import os.path as osp
 
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+from mmengine.config import Config
 
-from mmengine.config import Config  # noqa: E402
-
-from cue_plugin.apis import pretrain_tiny_clip  # noqa: E402
-from cue_plugin.apis.miniature import (cap_train_and_report, format_demo,  # noqa: E402
+from cue_plugin.apis import pretrain_tiny_clip
+from cue_plugin.apis.miniature import (cap_train_and_report, format_demo,
                                        train_and_report)
 
 

@@ -1,12 +1,9 @@
 # Classify images (a folder or files) with a config and checkpoint, printing class names.
 #   python tools/infer.py CONFIG CHECKPOINT IMAGES... [--topk 3] [--out preds.json]
 import argparse
-import os
 
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-
-from cue_plugin.apis import classify_images  # noqa: E402
-from cue_plugin.fileio import atomic_write_json  # noqa: E402
+from cue_plugin.apis import classify_images
+from cue_plugin.fileio import atomic_write_json
 
 
 def main():

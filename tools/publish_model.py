@@ -7,10 +7,8 @@ import os.path as osp
 
 import torch
 
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-
-from cue_plugin.fileio import atomic_write_bytes  # noqa: E402
-from cue_plugin.models.clip import file_sha256  # noqa: E402
+from cue_plugin.fileio import atomic_write_bytes
+from cue_plugin.models.clip import file_sha256
 
 
 def publish(in_file: str, out_file: str) -> str:

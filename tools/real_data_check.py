@@ -6,15 +6,12 @@
 #   python tools/real_data_check.py [--seeds 0 1 2] [--out work_dirs/real_data_check]
 #       [--quick]   # one epoch each, for a smoke test
 import argparse
-import os
 import os.path as osp
 
-os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-
-from cue_plugin.apis import pretrain_tiny_clip  # noqa: E402
-from cue_plugin.apis.real_data_check import (CAP_VARIANTS, CUE_VARIANTS,  # noqa: E402
+from cue_plugin.apis import pretrain_tiny_clip
+from cue_plugin.apis.real_data_check import (CAP_VARIANTS, CUE_VARIANTS,
                                              markdown_tables, run_check)
-from cue_plugin.fileio import atomic_write_bytes, atomic_write_json  # noqa: E402
+from cue_plugin.fileio import atomic_write_bytes, atomic_write_json
 
 
 def main():

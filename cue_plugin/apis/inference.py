@@ -1,7 +1,16 @@
 """Inference with mmpretrain's ``ImageClassificationInferencer`` on our configs."""
 import os
 import os.path as osp
-from typing import List, Optional, Sequence
+import warnings
+from functools import partial
+from typing import Callable, List, Optional, Sequence
+
+import mmcv
+import numpy as np
+from mmengine.config import Config
+from mmpretrain.apis import ImageClassificationInferencer
+
+from cue_plugin.registry import TRANSFORMS
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
@@ -22,22 +31,32 @@ def list_images(paths: Sequence[str]) -> List[str]:
     return sorted(out)
 
 
+def _decode(decode: Callable, path: str) -> Optional[np.ndarray]:
+    """The decoded image, or None with a warning naming the file (corrupt, truncated, not
+    an image: OpenCV and PIL raise without naming it, or return None)."""
+    try:
+        img = decode(path)
+    except Exception as e:  # cv2.error, PIL.UnidentifiedImageError, OSError...
+        reason = f'{type(e).__name__}: {str(e).strip()}'
+    else:
+        if img is not None and getattr(img, 'size', 0):
+            return img
+        reason = 'the decoder returned no image'
+    warnings.warn(f"Skipping '{path}': not a readable image ({reason}).")
+    return None
+
+
 def classify_images(config: str, checkpoint: str, paths: Sequence[str], topk: int = 1,
                     batch_size: int = 32, device: Optional[str] = None) -> List[dict]:
     """Top-k class names and scores per image.
 
     Configs whose test pipeline reads files (``LoadImageFromFile``: BGR, converted by the
-    data preprocessor) get the paths; ``LoadImagePIL`` pipelines get the images decoded by
-    that transform (PIL's decoding, no EXIF rotation; mmpretrain's inferencer would decode
-    paths with cv2); in-memory data sets (CIFAR, Fashion-MNIST arrays in RGB) get RGB
-    arrays, so the colour order matches what the model was trained on.
+    data preprocessor) get the images as mmpretrain's inferencer decodes paths (mmcv, BGR);
+    ``LoadImagePIL`` pipelines get the images decoded by that transform (PIL's decoding, no
+    EXIF rotation); in-memory data sets (CIFAR, Fashion-MNIST arrays in RGB) get RGB
+    arrays, so the colour order matches what the model was trained on. An image that does
+    not decode is skipped with a warning naming it; the others are classified.
     """
-    import mmcv
-    from mmengine.config import Config
-    from mmpretrain.apis import ImageClassificationInferencer
-
-    import cue_plugin  # noqa: F401
-    from cue_plugin.registry import TRANSFORMS
     cfg = Config.fromfile(config)
     files = list_images(paths)
     pipeline = cfg.test_dataloader.dataset.pipeline
@@ -46,11 +65,20 @@ def classify_images(config: str, checkpoint: str, paths: Sequence[str], topk: in
         loader = TRANSFORMS.build(pil[0])
         cfg.test_dataloader.dataset.pipeline = [t for t in pipeline
                                                 if t['type'] != 'LoadImagePIL']
-        inputs = [loader(dict(img_path=f))['img'] for f in files]
+        decode = lambda f: loader(dict(img_path=f))['img']  # noqa: E731
     elif any(t['type'] == 'LoadImageFromFile' for t in pipeline):
-        inputs = files
+        decode = mmcv.imread
     else:
-        inputs = [mmcv.imread(f, channel_order='rgb') for f in files]
+        decode = partial(mmcv.imread, channel_order='rgb')
+    inputs, readable = [], []
+    for f in files:
+        img = _decode(decode, f)
+        if img is not None:
+            inputs.append(img)
+            readable.append(f)
+    if not inputs:
+        raise ValueError(f'None of the {len(files)} image(s) in {list(paths)} could be read.')
+    files = readable
     inferencer = ImageClassificationInferencer(cfg, pretrained=checkpoint, device=device)
     results = inferencer(inputs, batch_size=batch_size)
     classes = inferencer.classes or cfg.get('classes')

@@ -1,20 +1,45 @@
 """Inputs of the class-cue builders: class names and CLIP text features of a config."""
 import copy
 import json
+import logging
 from typing import List, Optional
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 from cue_plugin.fileio import read_json
 from cue_plugin.registry import DATASETS, MODELS
 
 
 def classes_from_config(cfg: Config) -> List[str]:
+    """The training set's class names in label order.
+
+    A data set whose files are not on disk still has its names when they ship with its
+    type (``METAINFO``: CIFAR-100, Fashion-MNIST, CAP's class files) and the config
+    overrides none: building a class cue (e.g. a taxonomy) needs no images.
+    """
     ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
+    while isinstance(ds_cfg.get('dataset'), dict):  # wrappers (CAP's streams): the inner set
+        ds_cfg = ds_cfg['dataset']
     ds_cfg['pipeline'] = []
-    dataset = DATASETS.build(ds_cfg)
+    try:
+        dataset = DATASETS.build(ds_cfg)
+    except FileNotFoundError as e:
+        shipped = _shipped_classes(ds_cfg)
+        if shipped is None:
+            raise
+        print_log(f'{ds_cfg["type"]}: data not on disk ({e}); using the {len(shipped)} class '
+                  'names that ship with it.', logger='current', level=logging.WARNING)
+        return shipped
     return [str(c) for c in dataset.metainfo['classes']]
+
+
+def _shipped_classes(ds_cfg: dict) -> Optional[List[str]]:
+    if 'classes' in ds_cfg or 'metainfo' in ds_cfg or not isinstance(ds_cfg.get('type'), str):
+        return None
+    classes = getattr(DATASETS.get(ds_cfg['type']), 'METAINFO', {}).get('classes')
+    return [str(c) for c in classes] if classes else None
 
 
 def classes_from_file(path: str) -> List[str]:
