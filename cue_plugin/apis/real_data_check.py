@@ -4,7 +4,6 @@ import json
 import os.path as osp
 from typing import Dict, List, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.registry import init_default_scope

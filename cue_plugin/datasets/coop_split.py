@@ -1,5 +1,4 @@
 import os.path as osp
-from typing import Optional
 
 from mmpretrain.datasets.base_dataset import BaseDataset
 
