@@ -7,6 +7,8 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict, DictAction
 
+from cue_plugin.checkpoint import check_checkpoint, latest_complete_checkpoint
+
 # mmengine checkpoints hold non-tensor objects (message hub) that torch>=2.6's
 # weights_only default refuses; these are our own training checkpoints.
 os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
@@ -82,7 +84,13 @@ def train_config(args) -> Config:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        # The newest *complete* checkpoint: mmengine would follow last_checkpoint even to
+        # a file a kill cut short or (older versions) deleted.
+        latest = latest_complete_checkpoint(cfg.work_dir)
+        if latest is None:
+            print(f'--resume: no complete checkpoint in {cfg.work_dir}; training from the '
+                  'start.')
+        cfg.resume, cfg.load_from = latest is not None, latest
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
@@ -104,6 +112,11 @@ def train_config(args) -> Config:
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(field, None) is not None and not cfg[field].get('num_workers', 0):
             cfg[field].persistent_workers = False  # torch refuses it without workers
+    if cfg.get('load_from'):
+        if cfg.get('resume'):
+            check_checkpoint(cfg.load_from, '--resume', keys=('meta', 'state_dict'))
+        else:
+            check_checkpoint(cfg.load_from, 'load_from')
     return cfg
 
 
@@ -115,6 +128,8 @@ def test_config(args) -> Config:
     cfg.load_from = None if args.checkpoint.lower() == 'none' else args.checkpoint
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if cfg.get('load_from'):
+        check_checkpoint(cfg.load_from, 'checkpoint')
     if args.tta:
         if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
             raise ValueError(f'--tta: {args.config} defines no tta_model / tta_pipeline.')
