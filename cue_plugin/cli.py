@@ -160,6 +160,18 @@ def _cpu_distributed(cfg: Config) -> None:
         dist.init_process_group(backend='gloo')
 
 
+def close_distributed() -> None:
+    """End a distributed run cleanly: all ranks meet, then the process group is torn
+    down while the interpreter is still whole. Left to interpreter exit, gloo's worker
+    threads can still hold pending work objects during finalization and the process
+    aborts (SIGABRT, 'terminate called without an active exception') after a run that
+    succeeded."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def build_runner(cfg: Config):
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
