@@ -45,8 +45,10 @@ class FiniteLossHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
+        # mmengine's convention: the terms whose name has 'loss' make up the loss; other
+        # logged values (accuracies, statistics) may be NaN without harm.
         losses = {k: v.detach() for k, v in (outputs or {}).items()
-                  if torch.is_tensor(v) and v.is_floating_point()}
+                  if 'loss' in k and torch.is_tensor(v) and v.is_floating_point()}
         if not losses:
             return
         where = (runner.epoch + 1, batch_idx + 1, len(runner.train_dataloader),
