@@ -57,13 +57,14 @@ class FiniteLossHook(Hook):
         if len(self._pending) >= self.interval:
             self.check(runner)
 
-    def check(self, runner) -> None:
-        """Raise :class:`NonFiniteLossError` if a pending loss was not finite."""
+    def check(self, runner, all_ranks: bool = True) -> None:
+        """Raise :class:`NonFiniteLossError` if a pending loss was not finite (on any
+        rank if ``all_ranks``: every rank must then call it at the same point)."""
         pending, self._pending = self._pending, []
         flags = [torch.stack([torch.isfinite(v).all() for v in losses.values()]).all()
                  for _, losses in pending]
         bad = (~torch.stack(flags)).sum().float() if flags else torch.zeros(())
-        if get_world_size() > 1:
+        if all_ranks and get_world_size() > 1:
             all_reduce(bad, op='sum')  # a rank that stops alone would hang the others
         if bad.item() == 0:
             return
@@ -88,7 +89,8 @@ class FiniteLossHook(Hook):
         self.check(runner)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        self.check(runner)
+        # Rank 0 alone saves: no collective here (the launcher ends the other ranks).
+        self.check(runner, all_ranks=False)
 
     def after_train(self, runner) -> None:
         self.check(runner)
