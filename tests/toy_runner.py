@@ -5,6 +5,7 @@ import os
 import os.path as osp
 import random
 import signal
+import socket
 import subprocess
 import sys
 
@@ -108,13 +109,26 @@ default_hooks = dict(logger=dict(interval=1))
     return path
 
 
-def train(config: str, work_dir: str, *args: str):
-    """tools/train.py in a subprocess: (returncode, stdout + stderr)."""
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def train(config: str, work_dir: str, *args: str, ranks: int = 0):
+    """tools/train.py in a subprocess (``ranks`` gloo processes under torchrun if > 0):
+    (returncode, stdout + stderr)."""
     env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1',
                PYTHONPATH=os.pathsep.join([REPO, TESTS, os.environ.get('PYTHONPATH', '')]))
-    proc = subprocess.run([sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-                           *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=300)
+    launch = [sys.executable]
+    if ranks:
+        launch += ['-m', 'torch.distributed.run', f'--nproc_per_node={ranks}',
+                   f'--master_port={free_port()}']
+        args += ('--launcher', 'pytorch')
+    proc = subprocess.run([*launch, 'tools/train.py', config, '--work-dir', work_dir, *args],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     return proc.returncode, proc.stdout + proc.stderr
 
 
