@@ -7,6 +7,7 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict, DictAction
 
+from cue_plugin.utils.checkpoint import check_checkpoint, latest_complete_checkpoint
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -82,7 +83,13 @@ def train_config(args) -> Config:
         cfg.optim_wrapper.type = 'AutoAmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        # The newest *complete* checkpoint: mmengine would follow last_checkpoint even to
+        # a file a kill cut short or (older versions) deleted.
+        latest = latest_complete_checkpoint(cfg.work_dir)
+        if latest is None:
+            print(f'--resume: no complete checkpoint in {cfg.work_dir}; training from the '
+                  'start.')
+        cfg.resume, cfg.load_from = latest is not None, latest
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
@@ -102,6 +109,11 @@ def train_config(args) -> Config:
     for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(field, None) is not None and not cfg[field].get('num_workers', 0):
             cfg[field].persistent_workers = False  # torch refuses it without workers
+    if cfg.get('load_from'):
+        if cfg.get('resume'):
+            check_checkpoint(cfg.load_from, '--resume', keys=('meta', 'state_dict'))
+        else:
+            check_checkpoint(cfg.load_from, 'load_from')
     return cfg
 
 
@@ -113,6 +125,8 @@ def test_config(args) -> Config:
     cfg.load_from = None if args.checkpoint.lower() == 'none' else args.checkpoint
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if cfg.get('load_from'):
+        check_checkpoint(cfg.load_from, 'checkpoint')
     if args.tta:
         if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
             raise ValueError(f'--tta: {args.config} defines no tta_model / tta_pipeline.')
@@ -141,6 +155,18 @@ def _cpu_distributed(cfg: Config) -> None:
         cfg.model_wrapper_cfg.device_ids = None  # CPU modules take no device ids
     if cfg.launcher == 'pytorch' and not dist.is_initialized():
         dist.init_process_group(backend='gloo')
+
+
+def close_distributed() -> None:
+    """End a distributed run cleanly: all ranks meet, then the process group is torn
+    down while the interpreter is still whole. Left to interpreter exit, gloo's worker
+    threads can still hold pending work objects during finalization and the process
+    aborts (SIGABRT, 'terminate called without an active exception') after a run that
+    succeeded."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def build_runner(cfg: Config):

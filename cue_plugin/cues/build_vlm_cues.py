@@ -1,5 +1,6 @@
 """Build the cached instance cue of a training config (tools/build_vlm_cues.py)."""
 import copy
+import logging
 import time
 from typing import Optional
 
@@ -7,6 +8,7 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
+from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
 from cue_plugin.registry import DATASETS, MODELS
@@ -95,17 +97,21 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
     chunk = batch_size * chunk_batches
     topk = np.zeros((n, len(views), k), dtype=np.int32)
     bar = ProgressBar(n * len(views)) if progress else None
-    todo = []
-    for v in range(len(views)):
-        for start in range(0, n, chunk):
-            stop = min(start + chunk, n)
-            part = store.get(v, start)
-            if part is None:
-                todo.append((v, start, stop))
-            else:
-                topk[start:stop, v] = part
-                if bar is not None:
-                    bar.update(stop - start)
+    done = np.zeros((len(views), n), dtype=bool)
+    for v, start, part in store.chunks():
+        if v >= len(views) or part.ndim != 2 or part.shape[1] != k or start + len(part) > n:
+            print_log(f'VLM cue build: discarding the stale chunk of view {v} at image '
+                      f'{start} in {store.dir} (shape {part.shape}, expected at most '
+                      f'{n - start} x {k} for {len(views)} views).', logger='current',
+                      level=logging.WARNING)
+            continue
+        topk[start:start + len(part), v] = part
+        done[v, start:start + len(part)] = True
+    # Chunks may come from a run with another batch size: score only what none covers.
+    todo = [(v, start, stop) for v in range(len(views))
+            for start, stop in _missing_ranges(done[v], chunk)]
+    if bar is not None and done.any():
+        bar.update(int(done.sum()))
     autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=amp)
     scored, t0, first = 0, time.perf_counter(), {}
     # One loader over every view's missing chunks (worker start-up once), stored chunk
@@ -130,6 +136,14 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
     return dict(images=n, views=len(views), k=k, approximate=approx, file=out_file,
                 scored=scored, img_per_s=scored / (end - t0) if scored else None,
                 steady_img_per_s=steady)
+
+
+def _missing_ranges(done: np.ndarray, size: int):
+    """``(start, stop)`` ranges of at most ``size`` indices where ``done`` is False."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], done, [1]]).astype(np.int8)))
+    for first, end in zip(edges[::2].tolist(), edges[1::2].tolist()):
+        for start in range(first, end, size):
+            yield start, min(start + size, end)
 
 
 def _collate_fn(cfg):

@@ -9,13 +9,16 @@ import copy
 import hashlib
 import io
 import json
+import logging
 import os
 import os.path as osp
+import re
 import shutil
 from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 
 from cue_plugin.fileio import atomic_write_bytes
 
@@ -127,7 +130,11 @@ def compare_meta(path: str, meta: dict, expected: dict) -> None:
 
 
 class ChunkStore:
-    """Resumable per-chunk results beside the final file (``<out>.partial/``)."""
+    """Resumable per-chunk results beside the final file (``<out>.partial/``).
+
+    A chunk is keyed by its view and first image; its length is the stored array's, so a
+    run with another batch size (other chunk boundaries) still reuses every chunk.
+    """
 
     def __init__(self, out_file: str, signature: str):
         self.dir = out_file + '.partial'
@@ -144,6 +151,23 @@ class ChunkStore:
     def get(self, view: int, start: int) -> Optional[np.ndarray]:
         p = self.path(view, start)
         return np.load(p) if osp.isfile(p) else None
+
+    def chunks(self) -> List[Tuple[int, int, np.ndarray]]:
+        """Every stored ``(view, start, array)``, whatever chunk size wrote it."""
+        found = []
+        for name in sorted(os.listdir(self.dir)):
+            m = re.fullmatch(r'view(\d+)_(\d+)\.npy', name)
+            if m is None:
+                continue
+            try:
+                arr = np.load(osp.join(self.dir, name))
+            except (OSError, ValueError) as e:  # unreadable: score it again
+                print_log(f'VLM cue build: ignoring unreadable chunk '
+                          f'{osp.join(self.dir, name)} ({e}).', logger='current',
+                          level=logging.WARNING)
+                continue
+            found.append((int(m.group(1)), int(m.group(2)), arr))
+        return found
 
     def put(self, view: int, start: int, arr: np.ndarray) -> None:
         buf = io.BytesIO()

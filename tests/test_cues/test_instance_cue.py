@@ -193,3 +193,33 @@ def test_stacked_loader_and_padding_give_the_same_cache(fake_cifar, tmp_path):
         assert np.array_equal(a, b) and np.array_equal(a, topk[start:stop, v])
     with pytest.raises(ValueError, match='train_dataloader.collate_fn: unknown type'):
         bvc._collate_fn(Config(dict(train_dataloader=dict(collate_fn=dict(type='nope')))))
+
+
+def test_cache_build_resumes_with_another_batch_size(fake_cifar, tmp_path, monkeypatch):
+    # Chunks of an interrupted run (16 images each) are reused by a run with batches of
+    # 24: only the images they do not cover are scored, and the cache is the same.
+    cache = str(tmp_path / 'vlm.npz')
+    cfg = _cached_cfg(fake_cifar, cache)
+    full = str(tmp_path / 'full.npz')
+    bvc.build_vlm_cue_cache(cfg, full, batch_size=16, num_workers=0, chunk_batches=1,
+                            progress=False)
+    real, calls = bvc._score_chunks, []
+
+    def interrupted(model, ds, chunks, *args, **kwargs):
+        for part in real(model, ds, chunks, *args, **kwargs):
+            if len(calls) == 3:
+                raise KeyboardInterrupt
+            calls.append(1)
+            yield part
+
+    monkeypatch.setattr(bvc, '_score_chunks', interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
+                                progress=False)
+    monkeypatch.setattr(bvc, '_score_chunks', real)
+    info = bvc.build_vlm_cue_cache(cfg, cache, batch_size=24, num_workers=0,
+                                   chunk_batches=1, progress=False)
+    n = len(load_cache(full)[0])
+    assert info['scored'] == 2 * n - 3 * 16  # the three finished chunks were reused
+    assert np.array_equal(load_cache(cache)[0], load_cache(full)[0])
+    assert not osp.exists(cache + '.partial')
