@@ -2,7 +2,7 @@
 several training seeds, and its tables (tools/real_data_check.py)."""
 import json
 import os.path as osp
-from typing import Dict, List, Sequence
+from typing import Dict, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -115,42 +115,31 @@ def run_check(out_dir: str, tiny_clip: Dict, seeds: Sequence[int],
     def save():  # every finished row survives a crash of a later one
         atomic_write_json(partial, results)
 
+    def roots(cap: bool) -> dict:
+        return _data_root(data_root, cap) if data_root else {}
+
+    def train_rows(side: str, variants, report_fn, opts: dict) -> None:
+        rows = results.setdefault(side, [])
+        for name, config in variants:
+            rows.append(dict(name=name, runs=[
+                _run_once(report_fn, config, osp.join(out_dir, f'{_slug(name)}_{seed}'),
+                          seed, opts, sha) for seed in seeds]))
+            save()
+
     if 'cue' in sides:
-        rows: List[Dict] = []
-        for name, config in CUE_VARIANTS:
-            if name == 'zero-shot':
-                r = zero_shot_report(config, dict(
-                    {'model.backbone.pretrained': ckpt},
-                    **(_data_root(data_root, False) if data_root else {})))
-                rows.append(dict(name=name, runs=[r]))
-                results['cue'] = rows
-                save()
-                continue
-            runs = []
-            for seed in seeds:
-                opts = {'model.backbone.pretrained': ckpt, **(_quick(False) if quick else {}),
-                        **(_data_root(data_root, False) if data_root else {})}
-                work = osp.join(out_dir, f'{_slug(name)}_{seed}')
-                runs.append(_run_once(train_and_report, config, work, seed, opts, sha))
-            rows.append(dict(name=name, runs=runs))
-            results['cue'] = rows
-            save()
+        (name, config), trained = CUE_VARIANTS[0], CUE_VARIANTS[1:]
+        zero_shot = zero_shot_report(config, {'model.backbone.pretrained': ckpt,
+                                              **roots(False)})
+        results['cue'] = [dict(name=name, runs=[zero_shot])]
+        save()
+        train_rows('cue', trained, train_and_report,
+                   {'model.backbone.pretrained': ckpt, **(_quick(False) if quick else {}),
+                    **roots(False)})
     if 'cap' in sides:
-        rows = []
-        for name, config in CAP_VARIANTS:
-            runs = []
-            for seed in seeds:
-                opts = {'model.clip.pretrained': ckpt, **(_quick(True) if quick else {}),
-                        **(_data_root(data_root, True) if data_root else {})}
-                work = osp.join(out_dir, f'{_slug(name)}_{seed}')
-                runs.append(_run_once(cap_train_and_report, config, work, seed, opts, sha))
-            rows.append(dict(name=name, runs=runs))
-            results['cap'] = rows
-            save()
-        results['mismatch'] = mismatch_on_pool(
-            tiny_clip, CAP_VARIANTS[-1][1], {**(_quick(True) if quick else {}),
-                                             **(_data_root(data_root, True) if data_root
-                                                else {})})
+        cap_opts = {**(_quick(True) if quick else {}), **roots(True)}
+        train_rows('cap', CAP_VARIANTS, cap_train_and_report,
+                   {'model.clip.pretrained': ckpt, **cap_opts})
+        results['mismatch'] = mismatch_on_pool(tiny_clip, CAP_VARIANTS[-1][1], cap_opts)
     return results
 
 
