@@ -22,8 +22,9 @@ from torch.autograd import DeviceType
 from torch.profiler import ProfilerActivity, profile
 from torch.utils.flop_counter import FlopCounterMode
 
+from cue_plugin.cues.class_cue_sources import shipped_classes
 from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
-from cue_plugin.registry import DATASETS, MODELS
+from cue_plugin.registry import MODELS
 from cue_plugin.structures import DataSampleBatch
 
 
@@ -45,27 +46,15 @@ def peak_memory_gib(device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB (RSS)
 
 
-def stand_in_class_names(cfg: Config, num_classes: int):
-    """The training set type's own class names when it ships ``num_classes`` of them
-    (CIFAR-100: a name-keyed class cue then matches, as it would on the real data), else
-    ``class <i>``."""
-    ds = cfg.get('train_dataloader', {}).get('dataset', {})
-    while isinstance(ds.get('dataset'), dict):  # dataset wrappers: the inner set
-        ds = ds['dataset']
-    kind = ds.get('type')
-    shipped = DATASETS.get(kind) if isinstance(kind, str) else None
-    classes = list(getattr(shipped, 'METAINFO', {}).get('classes', ()))
-    if len(classes) == num_classes:
-        return [str(c) for c in classes]
-    return [f'class {i}' for i in range(num_classes)]
-
-
 def build_for_benchmark(cfg: Config, device: str, num_classes: Optional[int] = None):
     model_cfg = copy.deepcopy(cfg.model)
     model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
     model = MODELS.build(model_cfg)
     c = num_classes or model.head.num_classes
-    names = stand_in_class_names(cfg, c)
+    # The training set type's own names when it ships c of them (CIFAR-100), so a
+    # name-keyed class cue matches as it would on the real data.
+    shipped = shipped_classes(cfg.get('train_dataloader', {}).get('dataset', {})) or []
+    names = shipped if len(shipped) == c else [f'class {i}' for i in range(c)]
     counts = [max(1, int(500 * 0.01**(i / max(c - 1, 1)))) for i in range(c)]
     set_class_meta(model, names, counts)
     logger = MMLogger.get_current_instance()

@@ -19,14 +19,13 @@ def classes_from_config(cfg: Config) -> List[str]:
     type (``METAINFO``: CIFAR-100, Fashion-MNIST, CAP's class files) and the config
     overrides none: building a class cue (e.g. a taxonomy) needs no images.
     """
-    ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
-    while isinstance(ds_cfg.get('dataset'), dict):  # wrappers (CAP's streams): the inner set
-        ds_cfg = ds_cfg['dataset']
+    ds_cfg = inner_dataset_cfg(copy.deepcopy(cfg.train_dataloader.dataset))
     ds_cfg['pipeline'] = []
     try:
         dataset = DATASETS.build(ds_cfg)
     except FileNotFoundError as e:
-        shipped = _shipped_classes(ds_cfg)
+        overridden = 'classes' in ds_cfg or 'metainfo' in ds_cfg
+        shipped = None if overridden else shipped_classes(ds_cfg)
         if shipped is None:
             raise
         print_log(f'{ds_cfg["type"]}: data not on disk ({e}); using the {len(shipped)} class '
@@ -35,10 +34,20 @@ def classes_from_config(cfg: Config) -> List[str]:
     return [str(c) for c in dataset.metainfo['classes']]
 
 
-def _shipped_classes(ds_cfg: dict) -> Optional[List[str]]:
-    if 'classes' in ds_cfg or 'metainfo' in ds_cfg or not isinstance(ds_cfg.get('type'), str):
+def inner_dataset_cfg(dataset_cfg: dict) -> dict:
+    """The innermost data set of a config's wrappers (CAP's streams wrap theirs)."""
+    while isinstance(dataset_cfg.get('dataset'), dict):
+        dataset_cfg = dataset_cfg['dataset']
+    return dataset_cfg
+
+
+def shipped_classes(dataset_cfg: dict) -> Optional[List[str]]:
+    """The class names that ship with the type of ``dataset_cfg``'s innermost data set
+    (its ``METAINFO``), whatever the config overrides; None when the type ships none."""
+    kind = inner_dataset_cfg(dataset_cfg).get('type')
+    if not isinstance(kind, str):
         return None
-    classes = getattr(DATASETS.get(ds_cfg['type']), 'METAINFO', {}).get('classes')
+    classes = getattr(DATASETS.get(kind), 'METAINFO', {}).get('classes')
     return [str(c) for c in classes] if classes else None
 
 
