@@ -123,34 +123,41 @@ def test_cache_mismatch_is_a_clear_error(fake_cifar, tmp_path):
         compare_meta(cache, meta, dict(expected, pipeline=bvc.pipeline_fingerprint(pipe)))
 
 
-def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatch):
-    cache = str(tmp_path / 'vlm.npz')
-    cfg = _cached_cfg(fake_cifar, cache)
+def _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks):
+    """A clean build of the cache (batches of 16, one per chunk) as the reference, then a
+    build into ``cache`` interrupted after ``finished_chunks`` chunks; returns the
+    reference's path and the real chunk scorer."""
     full = str(tmp_path / 'full.npz')
     bvc.build_vlm_cue_cache(cfg, full, batch_size=16, num_workers=0, chunk_batches=1,
                             progress=False)
     real, calls = bvc._score_chunks, []
 
-    def flaky(model, ds, chunks, *args, **kwargs):
+    def interrupted(model, ds, chunks, *args, **kwargs):
         for part in real(model, ds, chunks, *args, **kwargs):
-            if len(calls) == 2:
+            if len(calls) == finished_chunks:
                 raise KeyboardInterrupt
             calls.append(1)
             yield part
 
-    monkeypatch.setattr(bvc, '_score_chunks', flaky)
+    monkeypatch.setattr(bvc, '_score_chunks', interrupted)
     with pytest.raises(KeyboardInterrupt):
         bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
                                 progress=False)
+    return full, real
+
+
+def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatch):
+    cache = str(tmp_path / 'vlm.npz')
+    cfg = _cached_cfg(fake_cifar, cache)
+    full, real = _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks=2)
     assert not osp.exists(cache)
-    todo = []
+    calls = []
 
     def counting(model, ds, chunks, *args, **kwargs):
-        todo.extend(chunks)
+        calls.extend(chunks)
         return real(model, ds, chunks, *args, **kwargs)
 
     monkeypatch.setattr(bvc, '_score_chunks', counting)
-    calls = todo
     bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
                             progress=False)
     chunks = 2 * -(-len(load_cache(full)[0]) // 16)
@@ -200,22 +207,7 @@ def test_cache_build_resumes_with_another_batch_size(fake_cifar, tmp_path, monke
     # 24: only the images they do not cover are scored, and the cache is the same.
     cache = str(tmp_path / 'vlm.npz')
     cfg = _cached_cfg(fake_cifar, cache)
-    full = str(tmp_path / 'full.npz')
-    bvc.build_vlm_cue_cache(cfg, full, batch_size=16, num_workers=0, chunk_batches=1,
-                            progress=False)
-    real, calls = bvc._score_chunks, []
-
-    def interrupted(model, ds, chunks, *args, **kwargs):
-        for part in real(model, ds, chunks, *args, **kwargs):
-            if len(calls) == 3:
-                raise KeyboardInterrupt
-            calls.append(1)
-            yield part
-
-    monkeypatch.setattr(bvc, '_score_chunks', interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
-                                progress=False)
+    full, real = _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks=3)
     monkeypatch.setattr(bvc, '_score_chunks', real)
     info = bvc.build_vlm_cue_cache(cfg, cache, batch_size=24, num_workers=0,
                                    chunk_batches=1, progress=False)
