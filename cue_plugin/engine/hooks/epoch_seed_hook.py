@@ -1,10 +1,9 @@
-import random
 from functools import partial
 
 import numpy as np
-import torch
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
+from mmengine.runner import set_random_seed
 
 from cue_plugin.registry import HOOKS
 
@@ -14,17 +13,11 @@ def epoch_seed(*key: int) -> int:
     return int(np.random.SeedSequence([int(k) for k in key]).generate_state(1)[0])
 
 
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
 def seed_worker(worker_id: int, seed: int, epoch: int, rank: int, init_fn=None) -> None:
     """Loader ``worker_init_fn``: the config's own first, then this epoch's seed."""
     if init_fn is not None:
         init_fn(worker_id)
-    seed_everything(epoch_seed(seed, epoch, rank, worker_id))
+    set_random_seed(epoch_seed(seed, epoch, rank, worker_id))
 
 
 @HOOKS.register_module()
@@ -63,7 +56,7 @@ class EpochSeedHook(Hook):
 
     def before_train_epoch(self, runner) -> None:
         seed = runner.seed if runner.seed is not None else 0
-        seed_everything(epoch_seed(seed, runner.epoch))
+        set_random_seed(epoch_seed(seed, runner.epoch))
         loader = runner.train_dataloader
         if not self.restart_workers or not getattr(loader, 'num_workers', 0):
             return
