@@ -1,50 +1,11 @@
 import os.path as osp
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from mmpretrain.datasets.base_dataset import BaseDataset
 
 from cue_plugin.registry import DATASETS
 
-from .cap_categories import (CAP_DTD_CATEGORIES, CAP_FGVCAIRCRAFT_CATEGORIES,
-                             CAP_FLOWERS102_CATEGORIES)
-
-
-def require_file(path: str, what: str) -> None:
-    if not osp.isfile(path):
-        raise FileNotFoundError(f"{what} '{path}' does not exist.")
-
-
-def read_lines(path: str, what: str) -> List[Tuple[int, str]]:
-    """Non-blank lines of a text file with their 1-based numbers."""
-    require_file(path, what)
-    with open(path, encoding='utf-8') as f:
-        return [(n, line.rstrip('\n')) for n, line in enumerate(f, 1) if line.strip()]
-
-
-def root_class_names(data_root: str, class_file: Optional[str],
-                     default: Optional[tuple]) -> Optional[tuple]:
-    """Class names from ``data_root/class_file`` (one a line, label order) when that file
-    exists, as CAP reads them there (utils/prepare_data.py:88-90, 140-142, 174-176), else
-    ``default`` (the typed copy of CAP's class file)."""
-    if class_file:
-        path = osp.join(data_root, class_file)
-        if osp.isfile(path):
-            names = tuple(line.strip() for _, line in read_lines(path, 'class file'))
-            if not names:
-                raise ValueError(f"class file '{path}' has no class name.")
-            return names
-    return default
-
-
-def given_classes(kwargs: dict) -> bool:
-    """Whether the config names the classes itself (``classes=`` or ``metainfo``)."""
-    return bool(kwargs.get('classes')) or bool((kwargs.get('metainfo') or {}).get('classes'))
-
-
-def after_at(path: str) -> str:
-    """The image path of a list entry: what follows the last '@' (the entries name a zip
-    archive before it), CAP's ``.split('@')[-1]`` (utils/prepare_data.py:358)."""
-    return path.split('@')[-1].strip()
+from .utils import after_at, given_classes, read_lines, root_class_names
 
 
 @DATASETS.register_module()
@@ -142,30 +103,3 @@ class CAPListDataset(BaseDataset):
                     gt_label=label))
         self._metainfo['classes'] = tuple(classes)
         return data_list
-
-
-@DATASETS.register_module()
-class DTDCAP(CAPListDataset):
-    """Describable Textures (47 classes) in CAP's layout (:class:`CAPListDataset`):
-    pool = ``train.txt`` + ``val.txt`` (utils/prepare_data.py:351-365), test =
-    ``test.txt``; names and order of CAP's data/class_files/DTD/class_names.txt."""
-    METAINFO = {'classes': CAP_DTD_CATEGORIES}
-
-
-@DATASETS.register_module()
-class Flowers102CAP(CAPListDataset):
-    """Oxford Flowers-102 in CAP's layout (:class:`CAPListDataset`): pool = ``train.txt`` +
-    ``val.txt`` (utils/prepare_data.py:525-541), test = ``test.txt``; names and order of
-    CAP's data/class_files/Flowers102/class_names.txt ("pink primrose", ...)."""
-    METAINFO = {'classes': CAP_FLOWERS102_CATEGORIES}
-
-
-@DATASETS.register_module()
-class FGVCAircraftCAP(CAPListDataset):
-    """FGVC-Aircraft (100 variants) in CAP's layout (:class:`CAPListDataset`): pool =
-    ``train.txt`` + ``val.txt``, test = ``test.txt``; the class of an image is the first
-    folder of its path, a name of CAP's data/class_files/FGVCAircraft/labels.txt
-    (utils/prepare_data.py:441-456, 466-467; '/' in a variant is written '-': 'F-16A-B')."""
-    METAINFO = {'classes': CAP_FGVCAIRCRAFT_CATEGORIES}
-    LABEL_FROM = 'folder'
-    CLASS_FILE = 'labels.txt'

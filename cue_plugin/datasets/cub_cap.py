@@ -5,7 +5,7 @@ from mmpretrain.datasets.base_dataset import BaseDataset
 
 from cue_plugin.registry import DATASETS
 
-from .cap_list_dataset import read_lines
+from .utils import read_lines
 
 
 def cub_class_name(folder: str) -> str:

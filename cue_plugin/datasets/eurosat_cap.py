@@ -7,7 +7,7 @@ from mmpretrain.datasets.base_dataset import BaseDataset
 from cue_plugin.registry import DATASETS
 
 from .cap_categories import CAP_EUROSAT_FOLDERS
-from .cap_list_dataset import after_at, given_classes, read_lines, root_class_names
+from .utils import after_at, given_classes, read_lines, root_class_names
 
 
 @DATASETS.register_module()

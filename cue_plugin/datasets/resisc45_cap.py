@@ -6,7 +6,7 @@ from mmpretrain.datasets.base_dataset import BaseDataset
 from cue_plugin.fileio import read_json
 from cue_plugin.registry import DATASETS
 
-from .cap_list_dataset import after_at
+from .utils import after_at
 
 
 @DATASETS.register_module()

@@ -41,6 +41,24 @@ def test_places_and_inat_presets(tmp_path):
         INaturalist2018LT(data_root=root, split='test')
 
 
+def test_presets_are_subclasses_with_class_attributes(tmp_path):
+    # A new preset is a subclass naming its lists, as mmpretrain's CIFAR100(CIFAR10).
+    assert issubclass(ImageNetLT, OLTRListDataset) and ImageNetLT.__module__.endswith(
+        '.imagenet_lt')
+
+    class TwoSplits(OLTRListDataset):
+        SPLITS = dict(train='ImageNet_LT_train.txt', test='ImageNet_LT_test.txt')
+
+    root = make_fake_oltr(str(tmp_path))
+    test = TwoSplits(data_root=root, split='test')
+    assert test.test_mode and len(test) == 6
+    assert test.metainfo['class_counts'][:3] == [6, 3, 1]  # from SPLITS['train']
+    with pytest.raises(ValueError, match="TwoSplits: split must be one of \\['test', 'train'\\]"):
+        TwoSplits(data_root=root, split='val')
+    with pytest.raises(ValueError, match='OLTRListDataset needs ann_file'):
+        OLTRListDataset(data_root=root)
+
+
 def test_bad_list_lines_name_file_and_line(tmp_path):
     (tmp_path / 'l.txt').write_text('a.jpg 0\nb.jpg\n')
     with pytest.raises(ValueError, match="l.txt:2: expected 'relative/path label'"):
@@ -54,7 +72,7 @@ def test_bad_list_lines_name_file_and_line(tmp_path):
 
 @pytest.mark.skipif(not osp.isdir(SHARED), reason='reference data not present')
 def test_real_reference_lists_parse():
-    from cue_plugin.datasets.oltr_list import read_classnames, read_list_file
+    from cue_plugin.datasets.oltr_list_dataset import read_classnames, read_list_file
     paths, labels = read_list_file(osp.join(SHARED, 'ImageNet_LT', 'ImageNet_LT_test.txt'),
                                    1000)
     assert len(paths) == 50000 and np.bincount(labels).tolist() == [50] * 1000

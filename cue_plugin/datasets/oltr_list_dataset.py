@@ -65,24 +65,56 @@ class OLTRListDataset(BaseDataset):
     ``metainfo['class_counts']`` holds the *training* counts: counted from this list when
     it is the training split, else from ``train_ann_file``.
 
+    Presets (subclasses) name their lists in ``SPLITS`` (split -> list file) and their
+    class names in ``CLASSNAMES_FILE`` / ``CLASSNAMES_ID_COLUMN``, so that ``split``
+    picks the list: :class:`ImageNetLT`, :class:`PlacesLT`, :class:`INaturalist2018LT`.
+
     Args:
         data_root (str): image root the list's paths are relative to.
-        ann_file (str): the list file (relative to ``data_root`` or absolute).
-        classnames_file (str, optional): class names, a text file or categories.json.
-        classnames_id_column (bool): text lines are ``<id> <name>``. Defaults to True.
-        train_ann_file (str, optional): training list for ``class_counts`` of other splits.
-        test_mode (bool): evaluation split. Defaults to False.
+        ann_file (str, optional): the list file (relative to ``data_root`` or absolute).
+            Defaults to ``SPLITS[split]`` of a preset.
+        classnames_file (str, optional): class names, a text file or categories.json
+            (relative to ``data_root``, else one shipped with the plugin). Defaults to the
+            class's ``CLASSNAMES_FILE``.
+        classnames_id_column (bool, optional): text lines are ``<id> <name>``. Defaults
+            to the class's ``CLASSNAMES_ID_COLUMN`` (True).
+        train_ann_file (str, optional): training list for ``class_counts`` of other
+            splits. Defaults to ``SPLITS['train']`` of a preset.
+        test_mode (bool, optional): evaluation split. Defaults to ``split != 'train'``.
+        classes (Sequence[str], optional): class names in label order.
+        split (str): a key of ``SPLITS`` (a preset's 'train', 'val', 'test'); only read
+            when ``ann_file`` is not given. Defaults to 'train'.
     """
+    SPLITS = {}
+    CLASSNAMES_FILE = None
+    CLASSNAMES_ID_COLUMN = True
 
     def __init__(self,
                  data_root: str,
-                 ann_file: str,
+                 ann_file: Optional[str] = None,
                  classnames_file: Optional[str] = None,
-                 classnames_id_column: bool = True,
+                 classnames_id_column: Optional[bool] = None,
                  train_ann_file: Optional[str] = None,
-                 test_mode: bool = False,
+                 test_mode: Optional[bool] = None,
                  classes: Optional[Sequence[str]] = None,
+                 split: str = 'train',
                  **kwargs):
+        name = type(self).__name__
+        if ann_file is None:
+            if not self.SPLITS:
+                raise ValueError(f'{name} needs ann_file, the OLTR list file.')
+            if split not in self.SPLITS:
+                raise ValueError(f'{name}: split must be one of {sorted(self.SPLITS)}, got '
+                                 f'{split!r}.')
+            ann_file = self.SPLITS[split]
+            if test_mode is None:
+                test_mode = split != 'train'
+        if train_ann_file is None:
+            train_ann_file = self.SPLITS.get('train')
+        if classnames_file is None:
+            classnames_file = self.CLASSNAMES_FILE
+        if classnames_id_column is None:
+            classnames_id_column = self.CLASSNAMES_ID_COLUMN
         self.classnames_file = classnames_file
         self.classnames_id_column = classnames_id_column
         self.train_ann_file = train_ann_file
@@ -96,7 +128,7 @@ class OLTRListDataset(BaseDataset):
         if classes is not None:
             metainfo = dict(metainfo, classes=tuple(classes))
         super().__init__(ann_file=ann_file, metainfo=metainfo, data_root=data_root,
-                         test_mode=test_mode, **kwargs)
+                         test_mode=bool(test_mode), **kwargs)
 
     def _path(self, p: str) -> str:
         return p if osp.isabs(p) or not self.data_root else join_path(self.data_root, p)
@@ -116,34 +148,3 @@ class OLTRListDataset(BaseDataset):
                 counts_from, minlength=num_classes).tolist()
         return [dict(img_path=join_path(self.data_root, p), gt_label=int(y))
                 for p, y in zip(paths, labels)]
-
-
-def _preset(name, files, classnames, id_column=True, doc=''):
-
-    class Preset(OLTRListDataset):
-
-        def __init__(self, data_root: str, split: str = 'train', **kwargs):
-            if split not in files:
-                raise ValueError(f'{name}: split must be one of {sorted(files)}, got {split!r}.')
-            kwargs.setdefault('test_mode', split != 'train')
-            kwargs.setdefault('classnames_file', classnames)
-            kwargs.setdefault('classnames_id_column', id_column)
-            kwargs.setdefault('train_ann_file', files['train'])
-            super().__init__(data_root=data_root, ann_file=files[split], **kwargs)
-
-    Preset.__name__ = Preset.__qualname__ = name
-    Preset.__doc__ = doc
-    return DATASETS.register_module(name=name, module=Preset)
-
-
-ImageNetLT = _preset(
-    'ImageNetLT', {s: f'ImageNet_LT_{s}.txt' for s in ('train', 'val', 'test')},
-    'imagenet_lt.txt', doc='ImageNet-LT (1000 classes) from the OLTR lists; '
-    '``split`` = train / val / test; class names shipped with the plugin.')
-PlacesLT = _preset(
-    'PlacesLT', {s: f'Places_LT_{s}.txt' for s in ('train', 'val', 'test')},
-    'places_lt.txt', doc='Places-LT (365 classes) from the OLTR lists.')
-INaturalist2018LT = _preset(
-    'INaturalist2018LT', {s: f'iNaturalist18_{s}.txt' for s in ('train', 'val')},
-    'categories.json', doc='iNaturalist 2018 (8142 classes); names from '
-    '``data_root/categories.json``; ``split='"'val'"'`` is the test set.')
