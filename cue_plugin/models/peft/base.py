@@ -59,3 +59,30 @@ class BasePEFT:
     #: Whether the method makes CLIP's own weights trainable (a frozen zero-shot
     #: teacher then needs its own copy).
     tunes_clip_weights = False
+
+
+class TowerTuning(BasePEFT):
+    """Base of the PEFT methods that unfreeze a part of CLIP's own image tower instead of
+    adding modules (:class:`FullFineTuning`, :class:`BitFit`, :class:`LayerNormTuning`).
+
+    LIFT's methods act on the transformer blocks only (LIFT models/peft_vit.py:107-126,
+    ``blocks = vit_model.transformer.resblocks``): the patch and position embeddings, the
+    class token, ln_pre, ln_post and the projection stay frozen. ``scope='tower'`` extends
+    a method to the whole image tower instead.
+
+    Args:
+        scope (str): ``'blocks'`` (LIFT) or ``'tower'``. Defaults to ``'blocks'``.
+    """
+    SCOPES = ('blocks', 'tower')
+    tunes_clip_weights = True
+
+    def __init__(self, scope: str = 'blocks'):
+        super().__init__(None)
+        if scope not in self.SCOPES:
+            raise ValueError(f'{type(self).__name__}.scope must be one of {self.SCOPES}, got '
+                             f'{scope!r}.')
+        self.scope = scope
+
+    def part(self, visual: nn.Module) -> nn.Module:
+        """The module whose weights the method unfreezes (blocks or whole tower)."""
+        return visual.transformer.resblocks if self.scope == 'blocks' else visual
