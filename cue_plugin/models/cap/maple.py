@@ -7,17 +7,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from cue_plugin.models.peft import peft_disabled, wrap_blocks
+from cue_plugin.models.peft import Bottleneck, peft_disabled, wrap_blocks
 
 
 class ResidualAdapter(nn.Module):
-    """``x + ratio * A(x)``, A = Linear(d, d/4)-ReLU-Linear(d/4, d) (CAP: 512-128-512)."""
+    """``x + ratio * A(x)``, A = Linear(d, d/4)-ReLU-Linear(d/4, d) (CAP: 512-128-512), a
+    numbered :class:`~cue_plugin.models.peft.Bottleneck` (keys ``net.0.weight``, ...)."""
 
     def __init__(self, dim: int, hidden: Optional[int] = None, ratio: float = 0.01):
         super().__init__()
-        hidden = hidden or dim // 4
-        self.net = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(inplace=True),
-                                 nn.Linear(hidden, dim))
+        self.net = Bottleneck(dim, hidden or dim // 4, numbered=True)
         self.ratio = ratio
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

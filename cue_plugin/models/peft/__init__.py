@@ -4,6 +4,7 @@ from .base import BasePEFT, TowerTuning, auto_bottleneck
 from .bitfit import BitFit
 from .block import (OPEN_CLIP_TESTED, PEFTBlock, check_open_clip_block, peft_blocks,
                     peft_disabled, wrap_blocks)
+from .bottleneck import Bottleneck
 from .full_fine_tuning import FullFineTuning
 from .layer_norm_tuning import LayerNormTuning
 from .lora import LoRA, LoRAMultiheadAttention
@@ -12,7 +13,7 @@ from .ssf import SSF, ScaleShift
 from .vpt import VPT, PromptTokens
 
 __all__ = ['Adapter', 'BottleneckAdapter', 'AdaptFormer', 'AdaptFormerAdapter', 'BasePEFT',
-           'TowerTuning', 'auto_bottleneck', 'OPEN_CLIP_TESTED', 'PEFTBlock',
+           'TowerTuning', 'auto_bottleneck', 'Bottleneck', 'OPEN_CLIP_TESTED', 'PEFTBlock',
            'check_open_clip_block', 'peft_blocks', 'peft_disabled', 'wrap_blocks',
            'LoRA', 'LoRAMultiheadAttention', 'SSF', 'ScaleShift', 'BitFit', 'FullFineTuning',
            'LayerNormTuning', 'PartialFineTuning', 'VPT', 'PromptTokens']

@@ -1,15 +1,14 @@
-import math
 from typing import Optional, Sequence, Union
 
-import torch
 import torch.nn as nn
 
 from cue_plugin.registry import MODELS
 from .base import BasePEFT, check_size, resolve_size
 from .block import wrap_blocks
+from .bottleneck import Bottleneck
 
 
-class BottleneckAdapter(nn.Module):
+class BottleneckAdapter(Bottleneck):
     """``Up(ReLU(Down(LN(x))))`` with Up zero-initialised (LIFT models/peft_modules.py:29-51).
 
     Args:
@@ -19,18 +18,7 @@ class BottleneckAdapter(nn.Module):
     """
 
     def __init__(self, width: int, bottleneck: int, use_ln: bool = True):
-        super().__init__()
-        self.ln = nn.LayerNorm(width) if use_ln else nn.Identity()
-        self.down = nn.Linear(width, bottleneck)
-        self.act = nn.ReLU(inplace=True)
-        self.up = nn.Linear(bottleneck, width)
-        nn.init.kaiming_normal_(self.down.weight, a=math.sqrt(5))
-        nn.init.zeros_(self.down.bias)
-        nn.init.zeros_(self.up.weight)
-        nn.init.zeros_(self.up.bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.up(self.act(self.down(self.ln(x))))
+        super().__init__(width, bottleneck, norm=use_ln, zero_init=True)
 
 
 @MODELS.register_module()

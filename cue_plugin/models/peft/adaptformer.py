@@ -1,4 +1,3 @@
-import math
 from typing import Optional, Sequence, Union
 
 import torch
@@ -7,9 +6,10 @@ import torch.nn as nn
 from cue_plugin.registry import MODELS
 from .base import BasePEFT, check_size, resolve_size
 from .block import wrap_blocks
+from .bottleneck import Bottleneck
 
 
-class AdaptFormerAdapter(nn.Module):
+class AdaptFormerAdapter(Bottleneck):
     """``s * Up(ReLU(Down(LN_a(h))))`` with Up zero-initialised (identity at init); LIFT
     models/peft_modules.py:54-78.
 
@@ -22,26 +22,15 @@ class AdaptFormerAdapter(nn.Module):
 
     def __init__(self, width: int, bottleneck: int, scale_init: float = 1.0,
                  learnable_scale: bool = True):
-        super().__init__()
-        self.ln = nn.LayerNorm(width)
-        self.down = nn.Linear(width, bottleneck)
-        self.act = nn.ReLU(inplace=True)
-        self.up = nn.Linear(bottleneck, width)
+        super().__init__(width, bottleneck, norm=True, zero_init=True)
         scale = torch.full((1, ), float(scale_init))
         if learnable_scale:
             self.scale = nn.Parameter(scale)
         else:
             self.register_buffer('scale', scale)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        nn.init.kaiming_normal_(self.down.weight, a=math.sqrt(5))
-        nn.init.zeros_(self.down.bias)
-        nn.init.zeros_(self.up.weight)
-        nn.init.zeros_(self.up.bias)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
-        return self.scale * self.up(self.act(self.down(self.ln(h))))
+        return self.scale * super().forward(h)
 
 
 @MODELS.register_module()
