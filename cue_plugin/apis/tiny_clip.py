@@ -138,7 +138,7 @@ def pretrain_tiny_clip(out_dir: str = 'work_dirs/tiny_clip',
     test_imgs, test_labels = lt._read_split('test')
     # The pool's size does not move the pretraining part (the first num_images of one
     # permutation); 0 here so small copies of the data work too.
-    part = fashion_mnist_partition(train_labels, lt.train_counts(train_labels),
+    part = fashion_mnist_partition(train_labels, lt.train_counts(len(train_labels)),
                                    num_pretrain=num_images, num_pool=0)['pretrain']
     x_all, y_all = to_clip_input(train_imgs[part]), train_labels[part]
     captions = web_captions(y_all, rs, fractions)

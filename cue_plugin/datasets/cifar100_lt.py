@@ -3,11 +3,11 @@ import pickle
 from typing import List, Optional, Sequence
 
 import numpy as np
-from mmpretrain.datasets.base_dataset import BaseDataset
 from mmpretrain.datasets.categories import CIFAR100_CATEGORIES
 
 from cue_plugin.registry import DATASETS
-from .long_tail import long_tail_counts, select_long_tail
+
+from .long_tail import LongTailDataset
 
 
 def _load_pickle(path: str) -> dict:
@@ -19,8 +19,9 @@ def _load_pickle(path: str) -> dict:
 
 
 @DATASETS.register_module()
-class CIFAR100LT(BaseDataset):
-    """CIFAR-100-LT built from the official python-pickle CIFAR-100 as LIFT/CUE do.
+class CIFAR100LT(LongTailDataset):
+    """CIFAR-100-LT built from the official python-pickle CIFAR-100 as LIFT/CUE do
+    (:class:`LongTailDataset`).
 
     Training split: ``n_c = int(img_max * (1/IR)^(c/99))`` (img_max = 500), with one
     ``numpy.random.RandomState(seed)`` shuffling each class's indices in label order and
@@ -42,6 +43,7 @@ class CIFAR100LT(BaseDataset):
         **kwargs: other arguments of mmpretrain's ``BaseDataset`` (pipeline, indices...).
     """
 
+    NUM_CLASSES = 100
     base_folder = 'cifar-100-python'
     METAINFO = {'classes': CIFAR100_CATEGORIES}
 
@@ -57,12 +59,9 @@ class CIFAR100LT(BaseDataset):
         if g is not None and (isinstance(g, bool) or not isinstance(g, (int, float)) or g < 1):
             raise ValueError('CIFAR100LT.group_imbalance_ratio must be None or a number >= 1 '
                              f'(LIFT: 100), got {g!r}.')
-        self.imbalance_ratio = imbalance_ratio
         self.group_imbalance_ratio = group_imbalance_ratio
-        self.seed = seed
-        super().__init__(
-            ann_file='', metainfo=metainfo, data_root=data_root, test_mode=test_mode,
-            **kwargs)
+        super().__init__(data_root=data_root, imbalance_ratio=imbalance_ratio, seed=seed,
+                         test_mode=test_mode, metainfo=metainfo, **kwargs)
 
     def _folder(self) -> str:
         root = self.data_root
@@ -77,8 +76,8 @@ class CIFAR100LT(BaseDataset):
             f"Expected '{root}/{self.base_folder}/train' and '.../test' (and 'meta'), as "
             f'extracted from cifar-100-python.tar.gz.{hint}')
 
-    def _read_split(self, folder: str, split: str):
-        path = osp.join(folder, split)
+    def _read_split(self, split: str):
+        path = osp.join(self._folder(), split)
         if not osp.isfile(path):
             raise FileNotFoundError(f"CIFAR100LT: missing split file '{path}'.")
         entry = _load_pickle(path)
@@ -105,31 +104,23 @@ class CIFAR100LT(BaseDataset):
             raise ValueError(f"CIFAR100LT: '{path}' should hold 100 'fine_label_names'.")
         return tuple(names)
 
-    def train_counts(self, num_train: int,
-                     imbalance_ratio: Optional[float] = None) -> List[int]:
-        return long_tail_counts(num_train / 100, 100, imbalance_ratio or self.imbalance_ratio)
+    def _images(self, data: np.ndarray) -> np.ndarray:
+        return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # RGB, HWC
 
-    def load_data_list(self):
-        folder = self._folder()
-        self._metainfo['classes'] = tuple(self._read_classes(folder))
-        train_data, train_labels = self._read_split(folder, 'train')
-        counts = self.train_counts(len(train_labels))
-        self._metainfo['class_counts'] = counts
+    def class_meta(self, num_train: int) -> dict:
+        meta = super().class_meta(num_train)
         if self.group_imbalance_ratio is not None:
             # The selection keeps exactly n_c of each class, so the counts of another ratio
             # are its data set's counts.
-            self._metainfo['group_counts'] = self.train_counts(len(train_labels),
-                                                               self.group_imbalance_ratio)
-        if self.test_mode:
-            data, labels = self._read_split(folder, 'test')
-        else:
-            keep = select_long_tail(train_labels, counts, self.seed)
-            data, labels = train_data[keep], train_labels[keep]
-        imgs = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # RGB, HWC
-        return [dict(img=img, gt_label=int(y)) for img, y in zip(imgs, labels)]
+            meta['group_counts'] = self.train_counts(num_train, self.group_imbalance_ratio)
+        return meta
+
+    def load_data_list(self):
+        self._metainfo['classes'] = tuple(self._read_classes(self._folder()))
+        return super().load_data_list()
 
     def extra_repr(self) -> List[str]:
-        out = [f'Imbalance ratio: \t{self.imbalance_ratio}', f'Seed: \t{self.seed}']
+        out = super().extra_repr()
         if self.group_imbalance_ratio is not None:
             out.append(f'Groups from imbalance ratio: \t{self.group_imbalance_ratio}')
         return out

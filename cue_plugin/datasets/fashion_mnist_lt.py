@@ -1,13 +1,13 @@
 import gzip
 import os.path as osp
-from typing import List, Optional
+from typing import Iterable, Optional
 
 import numpy as np
-from mmpretrain.datasets.base_dataset import BaseDataset
 from mmpretrain.datasets.categories import FASHIONMNIST_CATEGORITES
 
 from cue_plugin.registry import DATASETS
-from .long_tail import long_tail_counts, select_long_tail
+
+from .long_tail import LongTailDataset, select_long_tail
 
 #: Where Debian's ``dataset-fashion-mnist`` package installs the idx files.
 DEBIAN_FASHION_MNIST = '/usr/share/datasets/fashion-mnist'
@@ -54,8 +54,9 @@ def fashion_mnist_partition(train_labels, lt_counts, lt_seed: int = 0,
 
 
 @DATASETS.register_module()
-class FashionMNISTLT(BaseDataset):
-    """Fashion-MNIST with CIFAR-LT's exponential profile over its 10 classes.
+class FashionMNISTLT(LongTailDataset):
+    """Fashion-MNIST with CIFAR-LT's exponential profile over its 10 classes
+    (:class:`LongTailDataset`).
 
     ``n_c = int(max_per_class * (1/IR)^(c/9))`` with the reference selection (one
     ``RandomState(seed)``, per-class shuffle, label order). Images are 28x28 grey,
@@ -70,6 +71,7 @@ class FashionMNISTLT(BaseDataset):
         test_mode (bool): load the 10k test split. Defaults to False.
     """
 
+    NUM_CLASSES = 10
     METAINFO = {'classes': FASHIONMNIST_CATEGORITES}
     files = dict(
         train=('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'),
@@ -83,12 +85,9 @@ class FashionMNISTLT(BaseDataset):
                  test_mode: bool = False,
                  metainfo: Optional[dict] = None,
                  **kwargs):
-        self.imbalance_ratio = imbalance_ratio
         self.max_per_class = max_per_class
-        self.seed = seed
-        super().__init__(
-            ann_file='', metainfo=metainfo, data_root=data_root, test_mode=test_mode,
-            **kwargs)
+        super().__init__(data_root=data_root, imbalance_ratio=imbalance_ratio, seed=seed,
+                         test_mode=test_mode, metainfo=metainfo, **kwargs)
 
     def _read_split(self, split: str):
         paths = []
@@ -108,20 +107,5 @@ class FashionMNISTLT(BaseDataset):
                              f"'{paths[1]}' {len(labels)} labels.")
         return imgs, labels
 
-    def train_counts(self, train_labels: np.ndarray) -> List[int]:
-        n_max = self.max_per_class or len(train_labels) / 10
-        return long_tail_counts(n_max, 10, self.imbalance_ratio)
-
-    def load_data_list(self):
-        train_imgs, train_labels = self._read_split('train')
-        counts = self.train_counts(train_labels)
-        self._metainfo['class_counts'] = counts
-        if self.test_mode:
-            imgs, labels = self._read_split('test')
-        else:
-            keep = select_long_tail(train_labels, counts, self.seed)
-            imgs, labels = train_imgs[keep], train_labels[keep]
-        return [
-            dict(img=np.repeat(img[..., None], 3, axis=2), gt_label=int(y))
-            for img, y in zip(imgs, labels)
-        ]
+    def _images(self, data: np.ndarray) -> Iterable[np.ndarray]:
+        return (np.repeat(img[..., None], 3, axis=2) for img in data)

@@ -38,9 +38,8 @@ class FashionMNISTPool(FashionMNISTLT):
         if self.test_mode:
             return super().load_data_list()
         imgs, labels = self._read_split('train')
-        counts = self.train_counts(labels)
+        counts = self.train_counts(len(labels))
         keep = fashion_mnist_partition(labels, counts, self.seed, self.num_pretrain,
                                        self.num_pool, self.partition_seed)[self.part]
         self._metainfo['class_counts'] = np.bincount(labels[keep], minlength=10).tolist()
-        return [dict(img=np.repeat(img[..., None], 3, axis=2), gt_label=int(y))
-                for img, y in zip(imgs[keep], labels[keep])]
+        return self._data_list(imgs[keep], labels[keep])
