@@ -1,12 +1,12 @@
 from typing import Optional, Sequence
 
 import numpy as np
-import torch
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from cue_plugin.cap.paradigm import seen_classes as trzsl_seen_classes
 from cue_plugin.registry import METRICS
+
+from .pred_gt_metric import PredGtMetric
 
 
 def harmonic_mean_accuracy(pred, gt, seen_classes, num_classes: int) -> dict:
@@ -39,7 +39,7 @@ def harmonic_mean_accuracy(pred, gt, seen_classes, num_classes: int) -> dict:
 
 
 @METRICS.register_module()
-class HarmonicMeanAccuracy(BaseMetric):
+class HarmonicMeanAccuracy(PredGtMetric):
     """TRZSL accuracy (CAP, SPEC §3): top-1 over all classes' logits, reported as ``seen``
     and ``unseen`` accuracy (over the test images of seen / unseen classes) and their
     harmonic mean ``H = 2 * seen * unseen / (seen + unseen)``, all in %.
@@ -68,6 +68,8 @@ class HarmonicMeanAccuracy(BaseMetric):
         prefix (str, optional): metric key prefix. Defaults to 'trzsl'.
     """
     default_prefix = 'trzsl'
+    # The prediction is the argmax over all classes' scores.
+    PREFER_SCORE = True
 
     def __init__(self,
                  seen_classes: Optional[Sequence[int]] = None,
@@ -83,13 +85,6 @@ class HarmonicMeanAccuracy(BaseMetric):
         self.seen_ratio = seen_ratio
         self.split_seed = split_seed
         self.split_rule = split_rule
-
-    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        for ds in data_samples:
-            # Prefer the scores: the prediction is the argmax over all classes.
-            pred = ds['pred_score'].argmax() if 'pred_score' in ds else ds['pred_label']
-            self.results.append((int(torch.as_tensor(pred).reshape(-1)[0]),
-                                 int(torch.as_tensor(ds['gt_label']).reshape(-1)[0])))
 
     def _num_classes(self) -> int:
         if self.num_classes is not None:
@@ -110,7 +105,7 @@ class HarmonicMeanAccuracy(BaseMetric):
                                   self.split_rule)
 
     def compute_metrics(self, results: list) -> dict:
-        pred, gt = np.asarray(results, dtype=np.int64).reshape(-1, 2).T
+        pred, gt = self.pred_gt(results)
         metrics = harmonic_mean_accuracy(pred, gt, self.resolve_seen_classes(),
                                          self._num_classes())
         if 'H' not in metrics:

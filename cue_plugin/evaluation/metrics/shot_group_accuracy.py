@@ -1,12 +1,12 @@
 from typing import List, Optional, Sequence
 
 import numpy as np
-import torch
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from cue_plugin.datasets.long_tail import FEW_SHOT_THR, MANY_SHOT_THR, shot_groups
 from cue_plugin.registry import METRICS
+
+from .pred_gt_metric import PredGtMetric
 
 
 def shot_group_accuracy(pred, gt, class_counts, many_thr: int = MANY_SHOT_THR,
@@ -38,7 +38,7 @@ def shot_group_accuracy(pred, gt, class_counts, many_thr: int = MANY_SHOT_THR,
 
 
 @METRICS.register_module()
-class ShotGroupAccuracy(BaseMetric):
+class ShotGroupAccuracy(PredGtMetric):
     """Top-1 accuracy plus mean per-class accuracy of the many / medium / few groups.
 
     Groups come from *training* counts: many n_c > 100, medium 20 <= n_c <= 100, few
@@ -71,12 +71,6 @@ class ShotGroupAccuracy(BaseMetric):
         self.many_thr = many_thr
         self.few_thr = few_thr
 
-    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        for ds in data_samples:
-            pred = ds['pred_label'] if 'pred_label' in ds else ds['pred_score'].argmax()
-            self.results.append((int(torch.as_tensor(pred).reshape(-1)[0]),
-                                 int(torch.as_tensor(ds['gt_label']).reshape(-1)[0])))
-
     def _counts(self) -> List[int]:
         if self.class_counts is not None:
             return self.class_counts
@@ -91,7 +85,7 @@ class ShotGroupAccuracy(BaseMetric):
         return list(meta['class_counts'])
 
     def compute_metrics(self, results: list) -> dict:
-        pred, gt = np.asarray(results, dtype=np.int64).reshape(-1, 2).T
+        pred, gt = self.pred_gt(results)
         metrics, rows = shot_group_accuracy(pred, gt, self._counts(), self.many_thr,
                                             self.few_thr)
         self._log_table(rows, len(gt))
