@@ -138,7 +138,7 @@ def test_linear_patch_embed_equals_the_convolution(tiny_clip_ckpt):
 
 
 def test_linear_patch_embed_falls_back_where_it_is_not_a_patchify(tiny_clip_ckpt):
-    from cue_plugin.models.backbones.open_clip_vit import is_patchify_conv
+    from cue_plugin.models.clip.towers import is_patchify_conv
     backbone = OpenCLIPViT(arch='CUE-Tiny-ViT', pretrained=tiny_clip_ckpt)
     conv = backbone.visual.conv1
     assert is_patchify_conv(conv, torch.zeros(1, 3, 64, 64))

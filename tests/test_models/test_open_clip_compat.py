@@ -13,7 +13,7 @@ from cue_plugin.models.clip import build_open_clip
 from cue_plugin.models.peft import PEFTBlock
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TESTED = '>=2.24,<3.4'  # cue_plugin.models.peft.OPEN_CLIP_TESTED
+TESTED = '>=2.24,<3.4'  # cue_plugin.models.clip.towers.OPEN_CLIP_TESTED
 
 
 def test_installed_open_clip_block_is_the_shape_we_wrap():

@@ -9,6 +9,7 @@ from mmpretrain.models.backbones.base_backbone import BaseBackbone
 
 from cue_plugin.registry import MODELS
 from ..clip import DEFAULT_TEMPLATE, build_open_clip, encode_class_names
+from ..clip.towers import embed_image, is_vision_transformer, pool_image
 from ..peft import peft_blocks, peft_disabled
 
 
@@ -82,7 +83,7 @@ class OpenCLIPViT(BaseBackbone):
             MMLogger.get_current_instance().warning(
                 f'OpenCLIPViT: no pretrained weights (pretrained=None) - {source["arch"]} is '
                 'randomly initialised; results say nothing about pretrained CLIP.')
-        if not hasattr(clip.visual, '_embeds'):
+        if not is_vision_transformer(clip.visual):
             raise TypeError(f'OpenCLIPViT needs an open_clip VisionTransformer image tower; '
                             f'{source["arch"]} has {type(clip.visual).__name__}.')
         self.clip.requires_grad_(False)
@@ -167,30 +168,19 @@ class OpenCLIPViT(BaseBackbone):
         return self.visual.proj
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
-        """open_clip's ``VisionTransformer._embeds`` (patches, class token, positions,
-        patch dropout, ln_pre), with the patch embedding as a matrix product when
-        ``linear_patch_embed`` allows it."""
-        visual = self.visual
-        if not (self.linear_patch_embed and is_patchify_conv(visual.conv1, x)):
-            return visual._embeds(x)
-        conv = visual.conv1
-        p, q = conv.kernel_size
-        b, c, h, w = x.shape
-        patches = x.reshape(b, c, h // p, p, w // q, q).permute(0, 2, 4, 1, 3, 5).reshape(
-            b, (h // p) * (w // q), c * p * q)
-        x = patches @ conv.weight.reshape(conv.out_channels, -1).t().to(patches.dtype)
-        cls = visual.class_embedding.to(x.dtype).expand(b, 1, -1)
-        x = torch.cat([cls, x], dim=1) + visual.positional_embedding.to(x.dtype)
-        return visual.ln_pre(visual.patch_dropout(x))
+        """The transformer's input (patches, class token, positions, patch dropout,
+        ln_pre), with the patch embedding as a matrix product when ``linear_patch_embed``
+        allows it (:func:`~cue_plugin.models.clip.towers.embed_image`)."""
+        return embed_image(self.visual, x, linear=self.linear_patch_embed)
 
     def forward(self, x: torch.Tensor) -> tuple:
         visual = self.visual
         if self.frozen_dtype is None:
             x = visual.transformer(self.embed(x))
-            return (visual._pool(x)[0], )
+            return (pool_image(visual, x), )
         with torch.autocast(x.device.type, dtype=self.frozen_dtype):
             x = visual.transformer(self.embed(x.to(self.frozen_dtype)))
-            pooled = visual._pool(x)[0]
+            pooled = pool_image(visual, x)
         return (pooled.float(), )
 
     def zero_shot_features(self, x: torch.Tensor) -> torch.Tensor:
@@ -213,16 +203,6 @@ class OpenCLIPViT(BaseBackbone):
             ctx = torch.autocast(self.image_projection.device.type, dtype=self.frozen_dtype)
         with ctx:
             return encode_class_names(self.clip, self.tokenizer, names, template)
-
-
-def is_patchify_conv(conv: nn.Module, x: torch.Tensor) -> bool:
-    """Whether ``conv`` on ``x`` is a plain patchify: non-overlapping kernel-size
-    patches that tile the image, no bias, padding, dilation or groups."""
-    return (isinstance(conv, nn.Conv2d) and conv.bias is None and conv.groups == 1
-            and tuple(conv.stride) == tuple(conv.kernel_size)
-            and tuple(conv.padding) == (0, 0) and tuple(conv.dilation) == (1, 1)
-            and x.dim() == 4 and x.shape[-2] % conv.kernel_size[0] == 0
-            and x.shape[-1] % conv.kernel_size[1] == 0)
 
 
 #: torch.compile's modes, accepted as ``compile='<mode>'``.

@@ -7,6 +7,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cue_plugin.models.clip.towers import (embed_text_tokens, encode_image_tokens,
+                                           encode_token_embeddings, image_tokens)
 from cue_plugin.models.peft import Bottleneck, peft_disabled, wrap_blocks
 
 
@@ -69,7 +71,7 @@ class MaPLe(nn.Module):
         t_width = clip.token_embedding.weight.size(1)
         v_width = clip.visual.transformer.width
         with torch.no_grad():
-            emb = clip.token_embedding(tokenizer([ctx_init]))[0]
+            emb = embed_text_tokens(clip, tokenizer([ctx_init]))[0]
         self.ctx = nn.Parameter(emb[1:1 + n_ctx].clone().float())
         self.deep_text = nn.ParameterList(
             [nn.Parameter(torch.randn(n_ctx, t_width) * 0.02) for _ in range(depth - 1)])
@@ -97,29 +99,20 @@ class MaPLe(nn.Module):
         """Normalised text features of whole sentences; with prompts on, the context
         vectors replace words 1..n_ctx, so use it for free text only under
         :meth:`zero_shot` (e.g. CAP's class descriptions)."""
-        clip = self.clip
         tokens = self.tokenizer(list(prompts)).to(self.ctx.device)
-        x = clip.token_embedding(tokens)
+        x = embed_text_tokens(self.clip, tokens)
         if self.peft_enabled:
             ctx = self.ctx.to(x.dtype)[None].expand(len(tokens), -1, -1)
             x = torch.cat([x[:, :1], ctx, x[:, 1 + self.n_ctx:]], dim=1)
-        x = x + clip.positional_embedding.to(x.dtype)
-        x = clip.ln_final(clip.transformer(x, attn_mask=clip.attn_mask))
-        x = x[torch.arange(len(tokens)), tokens.argmax(dim=-1)] @ clip.text_projection
-        return F.normalize(x.float(), dim=-1)
+        return F.normalize(encode_token_embeddings(self.clip, x, tokens).float(), dim=-1)
 
     def encode_image(self, images: torch.Tensor) -> torch.Tensor:
         """Normalised prompted image features."""
-        v = self.clip.visual
-        x = v.conv1(images).flatten(2).transpose(1, 2)
-        cls = v.class_embedding.to(x.dtype).expand(x.size(0), 1, -1)
-        x = torch.cat([cls, x], dim=1) + v.positional_embedding.to(x.dtype)
+        x = image_tokens(self.clip.visual, images)
         if self.peft_enabled:
             vp = self.couplings[0](self.ctx).to(x.dtype)[None].expand(x.size(0), -1, -1)
             x = torch.cat([x, vp], dim=1)
-        x = v.transformer(v.ln_pre(x))
-        pooled, _ = v._pool(x)
-        return F.normalize((pooled @ v.proj).float(), dim=-1)
+        return F.normalize(encode_image_tokens(self.clip.visual, x).float(), dim=-1)
 
     @contextmanager
     def zero_shot(self):

@@ -4,49 +4,16 @@ from typing import Callable, Iterator, List, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from open_clip import __version__ as OPEN_CLIP_VERSION
 from open_clip.transformer import ResidualAttentionBlock
 
-#: The open_clip_torch releases whose ``ResidualAttentionBlock`` has the shape PEFTBlock
-#: wraps (setup.cfg pins the same range).
-OPEN_CLIP_TESTED = '>=2.24,<3.4'
+from cue_plugin.models.clip.towers import (block_attention, check_open_clip_block,
+                                           multihead_attention, run_block_attention)
 
 #: Where SSF (and similar feature modulations) may act inside a block, named as LIFT
 #: names them (models/peft_vit.py:185-219): the outputs of ln_1, of the fused q/k/v
 #: in-projection (attn_in), of the attention's out-projection (attn_out), of ln_2, of the
 #: MLP's first linear layer before its activation (mlp_in) and of its second (mlp_out).
 SSF_SITES = ('ln_1', 'attn_in', 'attn_out', 'ln_2', 'mlp_in', 'mlp_out')
-
-
-def check_open_clip_block(block: nn.Module) -> None:
-    """Raise a clear error when an open_clip block is not the shape PEFTBlock wraps.
-
-    PEFTBlock calls the block's ``ln_1``, ``ln_2``, ``ls_1``, ``ls_2``, ``mlp.c_fc`` and
-    ``attention`` and reads the weights of ``attn``, a batch-first
-    ``nn.MultiheadAttention`` (LoRA wraps it, as ``attn.attn``). open_clip's main branch
-    has replaced that attention with its own module, which would otherwise fail deep in
-    a forward pass, or train the wrong weights.
-
-    Args:
-        block (nn.Module): an open_clip ``ResidualAttentionBlock``.
-    """
-    attn = getattr(block, 'attn', None)
-    mha = getattr(attn, 'attn', attn)
-    problems = [f'no .{name}' for name in ('ln_1', 'ln_2', 'ls_1', 'ls_2', 'attention')
-                if not hasattr(block, name)]
-    if not hasattr(getattr(block, 'mlp', None), 'c_fc'):
-        problems.append('no .mlp.c_fc')
-    if not isinstance(mha, nn.MultiheadAttention):
-        problems.append(f'.attn is {type(attn).__name__}, not nn.MultiheadAttention')
-    elif not mha.batch_first:
-        problems.append('.attn is not batch_first')
-    if problems:
-        raise TypeError(
-            f'open_clip_torch {OPEN_CLIP_VERSION}: its {type(block).__name__} is not the '
-            f'shape cue_plugin wraps ({"; ".join(problems)}); expected .attn a batch-first '
-            'nn.MultiheadAttention, .ln_1, .ln_2, .ls_1, .ls_2, .mlp.c_fc and .attention(). '
-            f'cue_plugin is tested with open_clip_torch{OPEN_CLIP_TESTED}: '
-            f'pip install "open_clip_torch{OPEN_CLIP_TESTED}".')
 
 
 class PEFTBlock(nn.Module):
@@ -91,8 +58,7 @@ class PEFTBlock(nn.Module):
         self.direct_sdpa = True
 
     def _attention(self, x: torch.Tensor, attn_mask: Optional[torch.Tensor]) -> torch.Tensor:
-        attn = self.block.attn
-        mha = getattr(attn, 'attn', attn)  # LoRA wraps the module
+        attn, mha = block_attention(self.block), multihead_attention(self.block)
         qkv_hook = self.modulations['attn_in'] if self.peft_enabled and \
             'attn_in' in self.modulations else None
         plain = type(mha) is nn.MultiheadAttention and mha.batch_first and \
@@ -107,7 +73,7 @@ class PEFTBlock(nn.Module):
             raise TypeError("The 'attn_in' site (q/k/v modulation) needs a batch-first "
                             'nn.MultiheadAttention with a fused in-projection and no bias_k '
                             f'or zero attention; got {type(mha).__name__}.')
-        return self.block.attention(q_x=x, attn_mask=attn_mask)
+        return run_block_attention(self.block, x, attn_mask)
 
     def _mlp(self, y: torch.Tensor) -> torch.Tensor:
         mlp = self.block.mlp

@@ -5,7 +5,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cue_plugin.models.clip.towers import block_attention, set_block_attention
 from cue_plugin.registry import MODELS
+
 from .base import BasePEFT, check_size, resolve_size
 from .block import wrap_blocks
 
@@ -102,7 +104,8 @@ class LoRA(BasePEFT):
     def inject(self, visual: nn.Module, num_classes: Optional[int] = None) -> None:
         r = resolve_size(self.rank, num_classes, visual)
         for blk in self.selected(wrap_blocks(visual)):
-            if isinstance(blk.block.attn, LoRAMultiheadAttention):
+            attn = block_attention(blk.block)
+            if isinstance(attn, LoRAMultiheadAttention):
                 raise ValueError('LoRA is already injected into this block.')
-            blk.block.attn = LoRAMultiheadAttention(blk.block.attn, r, self.alpha,
-                                                    self.targets)
+            set_block_attention(blk.block,
+                                LoRAMultiheadAttention(attn, r, self.alpha, self.targets))
