@@ -11,6 +11,7 @@ import mmpretrain.registry
 import pytest
 
 import cue_plugin  # noqa: F401  (registers every component)
+import cue_plugin.registry
 
 #: Registered names that are not the ``__name__`` of what they build, each with its
 #: reason: only deprecated aliases (mmengine's ``register_module(name=[new, old])``)
@@ -23,10 +24,10 @@ FILE_EXCEPTIONS = {}
 
 def registered():
     """``(registry name, registered name, object)`` of every cue_plugin entry in every
-    registry of mmengine and mmpretrain (mmpretrain's are children of mmengine's, so both
-    modules are walked)."""
+    registry of mmengine, mmpretrain (children of mmengine's, so both are walked) and
+    cue_plugin.registry."""
     seen, out = set(), []
-    for module in (mmengine.registry, mmpretrain.registry):
+    for module in (mmengine.registry, mmpretrain.registry, cue_plugin.registry):
         for registry in vars(module).values():
             if not isinstance(registry, mmengine.registry.Registry) or id(registry) in seen:
                 continue
