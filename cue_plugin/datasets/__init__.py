@@ -15,7 +15,7 @@ from .fgvc_aircraft_named import FGVCAircraftNamed
 from .flowers102_cap import Flowers102CAP
 from .imagenet_lt import ImageNetLT
 from .inaturalist2018_lt import INaturalist2018LT
-from .long_tail import long_tail_counts, select_long_tail, shot_groups
+from .long_tail import LongTailDataset, long_tail_counts, select_long_tail, shot_groups
 from .oltr_list_dataset import OLTRListDataset
 from .oxford_flowers_coop import OxfordFlowersCoOp
 from .places_lt import PlacesLT
@@ -31,5 +31,5 @@ __all__ = ['CAPListDataset', 'DTDCAP', 'FGVCAircraftCAP', 'Flowers102CAP', 'CUBC
            'CUBNamed', 'FGVCAircraftNamed', 'INaturalist2018LT', 'ImageNetLT',
            'OLTRListDataset', 'PlacesLT', 'CIFAR100LT', 'DEBIAN_FASHION_MNIST',
            'FashionMNISTLT', 'FashionMNISTPool', 'fashion_mnist_partition', 'read_idx',
-           'long_tail_counts', 'select_long_tail',
+           'LongTailDataset', 'long_tail_counts', 'select_long_tail',
            'shot_groups', 'PseudolabelDataset', 'stacked_collate']
