@@ -57,10 +57,45 @@ KEY_RENAMES = {
 VALUE_RENAMES = {
     # 'LoadVLMCue': 'LoadInstanceCue',
 }
-# fnmatch pattern of a config path -> {top-level key: why it may differ}.
-ALLOWED_DIFFERENCES = {}
+# fnmatch pattern of a config path ('*' also crosses '/') -> {top-level key: why it may differ}.
+_CAP_HOOK_PRESETS = 'new: the baselines\' hook lists, defined once in _base_/cap_runtime.py'
+_EPOCHS = ('dropped: the variable repeated the schedule base (lift_sgd_10e.py / lift_sgd_20e.py); '
+           'param_scheduler and train_cfg are unchanged')
+_TRZSL_METRIC = ('num_classes dropped: HarmonicMeanAccuracy counts the classes of the evaluated '
+                 "set (metainfo['classes']), the same C as the data set base's num_classes")
+ALLOWED_DIFFERENCES = {
+    # issue #14: each CAP data set base inherits cap_pseudolabel.py and fills its loaders.
+    'configs/_base_/datasets/cap/*.py': {
+        key: 'new: the data set base inherits _base_/datasets/cap_pseudolabel.py and fills '
+             'its loaders' for key in (
+                 'cap_clip_view', 'cap_load', 'cap_strong_view', 'cap_test_pipeline',
+                 'cap_trzsl_evaluator', 'cap_weak_view', 'train_dataloader', 'val_dataloader',
+                 'test_dataloader', 'val_evaluator', 'test_evaluator')},
+    'configs/_base_/datasets/cap_pseudolabel.py': {
+        'cap_trzsl_evaluator': 'new: the TRZSL metric, defined next to the split it mirrors'},
+    # Every CAP config (configs/cap/**, the CAP demos) sees cap_runtime.py's presets.
+    'configs/cap/*.py': {
+        'cap_fpl_hooks': _CAP_HOOK_PRESETS, 'cap_grip_hooks': _CAP_HOOK_PRESETS,
+        'cap_zero_shot_hooks': _CAP_HOOK_PRESETS,
+        'cap_trzsl_evaluator': 'new: inherited from _base_/datasets/cap_pseudolabel.py'},
+    'configs/demo/cap_*.py': {
+        'cap_fpl_hooks': _CAP_HOOK_PRESETS, 'cap_grip_hooks': _CAP_HOOK_PRESETS,
+        'cap_zero_shot_hooks': _CAP_HOOK_PRESETS,
+        'cap_trzsl_evaluator': 'new: inherited from _base_/datasets/cap_pseudolabel.py'},
+    'configs/cap/*_trzsl.py': {'val_evaluator': _TRZSL_METRIC, 'test_evaluator': _TRZSL_METRIC},
+    # LIFT's ImageNet-LT / Places-LT / iNaturalist configs, their CUE and PEFT children and the
+    # demos built on the 20-epoch LIFT demo.
+    'configs/*/*clip_b16_imagenetlt*.py': {'epochs': _EPOCHS},
+    'configs/*/*clip_b16_placeslt*.py': {'epochs': _EPOCHS},
+    'configs/*/*clip_b16_inat2018*.py': {'epochs': _EPOCHS},
+    'configs/demo/*_tiny_fashion_mnist_lt*.py': {'epochs': _EPOCHS},
+}
 # Configs added on purpose: path -> what they are.
-EXPECTED_NEW = {}
+EXPECTED_NEW = {
+    'configs/_base_/cap_runtime.py': 'issue #14: default_runtime.py + the CAP / FPL / GRIP hooks',
+    'configs/_base_/schedules/lift_sgd_20e.py': 'issue #14: the 20-epoch LIFT schedule '
+                                                '(iNaturalist 2018, the demos)',
+}
 # Configs removed on purpose: path -> why.
 REMOVED = {}
 
