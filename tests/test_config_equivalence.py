@@ -5,7 +5,7 @@ hooks through a runtime base) must not change what a config builds. The fixture
 ``tests/fixtures/config_digests.json`` holds, for every ``configs/**/*.py`` (bases, leaves and
 demos alike), a short sha256 of each top-level key of ``Config.fromfile(path).to_dict()``;
 this test recomputes them and names, on a mismatch, the config and its top-level keys that
-differ (``_print_diff`` below shows how to see the values).
+differ.
 
 Intended differences are declared here, never by regenerating the fixture:
 
@@ -22,20 +22,25 @@ Intended differences are declared here, never by regenerating the fixture:
 
 Regenerating the fixture (``python tests/test_config_equivalence.py --write``) records what
 the configs build *now*. It is legitimate only (a) at a commit whose configs are the
-reference, as ``GENERATED_AT`` (the digests were written at df1a353, before issue #14's
-config restructuring), or (b) after a change that is meant to change what configs build
+reference, as the fixture's ``generated_at`` (df1a353, before issue #14's config
+restructuring), or (b) after a change that is meant to change what configs build
 (a new default, a fixed value), in its own commit that says so; then the entries above
 that the new digests make unnecessary are removed in the same commit. Never regenerate to
 make a restructuring pass: that is the failure this test exists to catch. To rewrite the
-digests at the reference commit::
+digests at the reference commit (this module, run from a checkout of it)::
 
-    git worktree add /tmp/cfg_ref df1a353
-    mkdir -p /tmp/cfg_ref/tests/fixtures && cp tests/test_config_equivalence.py /tmp/cfg_ref/tests/
-    cd /tmp/cfg_ref && PYTHONPATH=$PWD python tests/test_config_equivalence.py --write \\
-        --out /path/to/checkout/tests/fixtures/config_digests.json
+    git worktree add --detach /tmp/cfg_ref df1a353
+    cp tests/test_config_equivalence.py /tmp/cfg_ref/tests/
+    (cd /tmp/cfg_ref && PYTHONPATH=$PWD python tests/test_config_equivalence.py --write \\
+        --out "$OLDPWD/tests/fixtures/config_digests.json")
+    git worktree remove --force /tmp/cfg_ref
+
+``python tests/test_config_equivalence.py --show CONFIG KEY`` prints a key as the digest
+sees it, to compare with the same call at the reference.
 """
 import argparse
 import fnmatch
+import functools
 import glob
 import hashlib
 import json
@@ -47,7 +52,6 @@ from mmengine.config import Config
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DIGESTS = osp.join(REPO, 'tests', 'fixtures', 'config_digests.json')
-GENERATED_AT = 'df1a353'
 
 # Config keys renamed on purpose, old name -> new name, wherever they appear in a config.
 KEY_RENAMES = {
@@ -130,6 +134,7 @@ def digest(value):
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=None)  # each config is loaded once per session
 def config_digests(path, undo_renames=True):
     """{top-level key: digest} of what ``path`` (relative to the repository) builds."""
     cfg = Config.fromfile(osp.join(REPO, path)).to_dict()
@@ -234,7 +239,7 @@ def test_canonical_form():
 
 def _print_diff(path, key):
     """Debugging aid: the current value of ``key`` in ``path`` (compare against the same
-    call in a checkout of GENERATED_AT)."""
+    call in a checkout of the fixture's generated_at)."""
     print(json.dumps(Config.fromfile(osp.join(REPO, path)).to_dict().get(key), indent=1,
                      sort_keys=True, default=_stable))
 
