@@ -4,5 +4,5 @@
 _base_ = ['./clip_b32_flowers102_ul.py']
 
 train_dataloader = dict(dataset=dict(paradigm='TRZSL'))
-val_evaluator = dict(_delete_=True, **_base_.cap_trzsl_evaluator)
+val_evaluator = dict(_delete_=True, num_classes=_base_.num_classes, **_base_.cap_trzsl_evaluator)
 test_evaluator = val_evaluator

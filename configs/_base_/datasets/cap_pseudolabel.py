@@ -67,8 +67,8 @@ test_dataloader = dict(
     dataset=dict(pipeline=cap_test_pipeline),  # + the data set base's test_dataset
 )
 test_evaluator = val_evaluator
-# TRZSL's metric (the *_trzsl.py configs): harmonic mean of seen and unseen top-1, its seen
-# classes drawn as the training split draws them; C is the test set's class count.
+# TRZSL's metric (the *_trzsl.py configs, which add the data set's num_classes): harmonic
+# mean of seen and unseen top-1, its seen classes drawn as the training split draws them.
 cap_trzsl_evaluator = dict(
     type='HarmonicMeanAccuracy',
     seen_ratio=train_dataloader['dataset']['seen_ratio'],
