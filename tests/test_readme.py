@@ -1,5 +1,7 @@
 """The README's recipes as written: the offline CAP command points every loader at the
 given root and its data sets build there; the methods are documented in the repository."""
+import glob
+import os
 import os.path as osp
 import re
 import shlex
@@ -73,9 +75,48 @@ def test_methods_are_documented_in_the_repository():
         assert formula in doc, formula
 
 
+def _config_folders():
+    """configs/<folder>/ for every folder of configs but the bases."""
+    root = osp.join(REPO, 'configs')
+    return sorted(osp.join(root, d) for d in os.listdir(root)
+                  if osp.isdir(osp.join(root, d)) and d != '_base_')
+
+
 def test_relative_links_of_readme_and_docs_resolve():
     docs = [README] + [osp.join(REPO, 'docs', f) for f in ('methods.md', 'fidelity.md')]
+    docs += [osp.join(folder, 'README.md') for folder in _config_folders()]
     for doc in docs:
         for link in _relative_links(doc):
             target = osp.normpath(osp.join(osp.dirname(doc), link))
             assert osp.exists(target), f'{osp.relpath(doc, REPO)} links {link}: not found'
+
+
+def test_readme_starts_with_the_two_make_commands():
+    """The entry point: set up + demo, set up + tests, before anything else."""
+    text = _readme()
+    head = text[:text.index('```bash\n')].strip()
+    assert head.startswith('# ') and '\n' not in head, 'only the title comes before them'
+    first = re.search(r'```bash\n(.*?)```', text, re.S).group(1)
+    lines = [line.split('#')[0].strip() for line in first.splitlines()]
+    assert lines == ['make demo', 'make test'], lines
+
+
+def test_every_config_folder_has_a_readme_naming_each_config():
+    """As mmpretrain's configs/<method>/README.md: each folder's README names every config
+    below it (configs/cap/baselines/ in configs/cap/README.md), and each configs/... path in
+    its commands exists."""
+    folders = _config_folders()
+    assert {osp.basename(f) for f in folders} >= {
+        'lift', 'cue', 'cap', 'peft', 'lt_baselines', 'mmpretrain_mix', 'demo'}
+    for folder in folders:
+        readme = osp.join(folder, 'README.md')
+        assert osp.isfile(readme), f'{osp.relpath(folder, REPO)} has no README.md'
+        with open(readme, encoding='utf-8') as f:
+            text = f.read()
+        configs = glob.glob(osp.join(folder, '**', '*.py'), recursive=True)
+        assert configs, folder
+        missing = sorted(osp.relpath(c, REPO) for c in configs
+                         if not re.search(r'(?<![\w.])' + re.escape(osp.basename(c)), text))
+        assert not missing, f'{osp.relpath(readme, REPO)} does not mention {missing}'
+        for path in re.findall(r'(configs/[\w/]+\.py)', text):
+            assert osp.isfile(osp.join(REPO, path)), f'{osp.relpath(readme, REPO)}: {path}'

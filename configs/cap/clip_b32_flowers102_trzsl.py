@@ -3,11 +3,6 @@
 # metric: harmonic mean of seen and unseen accuracy). Seen classes get r = 1 (no margin).
 _base_ = ['./clip_b32_flowers102_ul.py']
 
-train_dataloader = dict(dataset=dict(paradigm='TRZSL', seen_ratio=0.62, split_seed=500))
-val_evaluator = dict(
-    _delete_=True,
-    type='HarmonicMeanAccuracy',
-    num_classes={{_base_.num_classes}},
-    seen_ratio=0.62,
-    split_seed=500)
+train_dataloader = dict(dataset=dict(paradigm='TRZSL'))
+val_evaluator = dict(_delete_=True, num_classes=_base_.num_classes, **_base_.cap_trzsl_evaluator)
 test_evaluator = val_evaluator

@@ -12,7 +12,7 @@ _base_ = [
     '../_base_/datasets/cap_pseudolabel.py',
     '../_base_/models/cap_clip_b32.py',
     '../_base_/schedules/cap_sgd_50e.py',
-    '../_base_/default_runtime.py',
+    '../_base_/cap_runtime.py',  # CAP's hooks with CAP's defaults (N_MAIN 16, RATIO 0.8, m 12)
 ]
 tiny_clip = 'work_dirs/tiny_clip/tiny_clip.pt'
 fmnist = '/usr/share/datasets/fashion-mnist'
@@ -29,17 +29,10 @@ strong = [
 ]
 train_dataloader = dict(
     num_workers=2,
-    dataset=dict(dataset=pool, paradigm='UL', load_pipeline=[],
+    dataset=dict(dataset=pool, load_pipeline=[],
                  train_pipeline=[dict(type='PackInputs')],
                  weak_pipeline=[dict(type='PackInputs')], strong_pipeline=strong))
 val_dataloader = dict(batch_size=500, num_workers=2, dataset=test_set)
 test_dataloader = val_dataloader
 train_cfg = dict(val_interval=50)
 default_hooks = dict(logger=dict(interval=25))
-custom_hooks = [
-    dict(type='ClassMetaHook'),
-    dict(type='PseudolabelHook', initial='leaderboard', refill='confident', n_main=16,
-         ratio=0.8, descriptions=None),
-    dict(type='CalibratedMarginHook', m=12.0, form='code', n_main=16),
-    dict(type='EvalClassNamesHook', split='test'),
-]

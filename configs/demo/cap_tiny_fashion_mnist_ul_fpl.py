@@ -3,8 +3,4 @@
 _base_ = ['./cap_tiny_fashion_mnist_ul.py']
 train_dataloader = dict(dataset=dict(fixmatch=False))
 model_wrapper_cfg = dict(find_unused_parameters=True)
-custom_hooks = [
-    dict(type='ClassMetaHook'),
-    dict(type='PseudolabelHook', initial='top_k', refill=None, n_main=16),
-    dict(type='EvalClassNamesHook', split='test'),
-]
+custom_hooks = {{_base_.cap_fpl_hooks}}

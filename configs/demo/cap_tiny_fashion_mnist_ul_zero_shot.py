@@ -2,4 +2,4 @@
 #   python tools/test.py configs/demo/cap_tiny_fashion_mnist_ul_zero_shot.py none
 _base_ = ['./cap_tiny_fashion_mnist_ul.py']
 model = dict(zero_shot=True)
-custom_hooks = [dict(type='EvalClassNamesHook', split='test')]
+custom_hooks = {{_base_.cap_zero_shot_hooks}}

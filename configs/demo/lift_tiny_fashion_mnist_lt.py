@@ -9,16 +9,10 @@
 _base_ = [
     '../_base_/models/clip_vit_b16_adaptformer.py',
     '../_base_/datasets/fashion_mnist_lt.py',
-    '../_base_/schedules/lift_sgd_10e.py',
+    '../_base_/schedules/lift_sgd_20e.py',
     '../_base_/default_runtime.py',
 ]
 tiny_clip = 'work_dirs/tiny_clip/tiny_clip.pt'
-epochs = 20
-model = dict(
-    backbone=dict(arch='CUE-Tiny-CLIP-28', pretrained=tiny_clip,
-                  peft=dict(type='AdaptFormer', bottleneck='auto')),
-    head=dict(num_classes=10))
-param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=epochs, begin=0,
-                        end=epochs)]
-train_cfg = dict(max_epochs=epochs, val_interval=epochs)
+model = dict(backbone=dict(arch='CUE-Tiny-CLIP-28', pretrained=tiny_clip),
+             head=dict(num_classes=10))
 default_hooks = dict(logger=dict(interval=5))

@@ -5,8 +5,4 @@ _base_ = [
     '../_base_/schedules/lift_sgd_10e.py',
     '../_base_/default_runtime.py',
 ]
-epochs = 10
 model = dict(head=dict(num_classes=1000))  # AdaptFormer bottleneck 'auto' follows C
-param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, T_max=epochs, begin=0,
-                        end=epochs)]
-train_cfg = dict(max_epochs=epochs, val_interval=epochs)

@@ -1,5 +1,6 @@
-# The data side of CAP / GRIP / FPL (SPEC §3), for any data set config with the
-# interface of configs/_base_/datasets/cap/*.py (the leaf config fills in the datasets).
+# The data side of CAP / GRIP / FPL (docs/methods.md §3), inherited by every data set base
+# of configs/_base_/datasets/cap/, which fills in its datasets (a config without one, such
+# as the demo's, fills them in itself).
 # Training: PseudolabelDataset, 32 images per stream (labelled, pseudolabelled, weak,
 # strong) x 50 iterations per epoch; pseudolabels change between epochs, so the loader
 # must not keep its workers (persistent_workers=False).
@@ -36,7 +37,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type='PseudolabelDataset',
-        dataset=dict(),  # + {{_base_.train_dataset}} in the leaf config
+        dataset=dict(),  # the data set base's train_dataset
         paradigm='UL',
         num_labelled=2,
         seen_ratio=0.62,
@@ -56,13 +57,19 @@ val_dataloader = dict(
     batch_size=128,
     num_workers=4,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(pipeline=cap_test_pipeline),  # + {{_base_.val_dataset}}
+    dataset=dict(pipeline=cap_test_pipeline),  # + the data set base's val_dataset
 )
 val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_dataloader = dict(
     batch_size=128,
     num_workers=4,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(pipeline=cap_test_pipeline),  # + {{_base_.test_dataset}}
+    dataset=dict(pipeline=cap_test_pipeline),  # + the data set base's test_dataset
 )
 test_evaluator = val_evaluator
+# TRZSL's metric (the *_trzsl.py configs, which add the data set's num_classes): harmonic
+# mean of seen and unseen top-1, its seen classes drawn as the training split draws them.
+cap_trzsl_evaluator = dict(
+    type='HarmonicMeanAccuracy',
+    seen_ratio=train_dataloader['dataset']['seen_ratio'],
+    split_seed=train_dataloader['dataset']['split_seed'])

@@ -1,4 +1,4 @@
-# ImageNetLT with the OLTR list files under data/imagenet (SPEC §1).
+# ImageNetLT with the OLTR list files under data/imagenet (docs/methods.md §1).
 _base_ = ['./oltr_clip.py']
 dataset_type = 'ImageNetLT'
 data_root = 'data/imagenet'

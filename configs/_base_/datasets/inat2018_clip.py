@@ -1,4 +1,4 @@
-# INaturalist2018LT with the OLTR list files under data/inat2018 (SPEC §1).
+# INaturalist2018LT with the OLTR list files under data/inat2018 (docs/methods.md §1).
 _base_ = ['./oltr_clip.py']
 dataset_type = 'INaturalist2018LT'
 data_root = 'data/inat2018'

@@ -1,4 +1,4 @@
-# Shared pipelines of ImageNet-LT / Places-LT / iNaturalist 2018 (SPEC §1):
+# Shared pipelines of ImageNet-LT / Places-LT / iNaturalist 2018 (docs/methods.md §1):
 # train RandomResizedCrop(224) + HorizontalFlip; test Resize(256) + CenterCrop(224);
 # torchvision-style bilinear resizing via Pillow; CLIP mean/std. Optional five-crop TTE
 # (tools/test.py --tta): Resize(248) + FiveCrop(224), logits averaged. Images decode as

@@ -1,4 +1,4 @@
-# PlacesLT with the OLTR list files under data/places365 (SPEC §1).
+# PlacesLT with the OLTR list files under data/places365 (docs/methods.md §1).
 _base_ = ['./oltr_clip.py']
 dataset_type = 'PlacesLT'
 data_root = 'data/places365'

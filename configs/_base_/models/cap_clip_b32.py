@@ -1,4 +1,4 @@
-# CAP's model (SPEC §3): frozen CLIP ViT-B/32 (OpenAI weights) + MaPLe (2 context tokens
+# CAP's model (docs/methods.md §3): frozen CLIP ViT-B/32 (OpenAI weights) + MaPLe (2 context tokens
 # from "a photo of a", depth 8) + text / main-visual / pseudo-visual adapters
 # x + 0.01 A(x), A = 512-128-512; logits 100 cos(v, t); adapters bypassed at inference.
 # Per-iteration loss: CE_M labelled [SSL/TRZSL] + CE_M pseudolabelled + FixMatch CE_M on

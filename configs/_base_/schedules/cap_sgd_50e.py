@@ -1,7 +1,8 @@
-# CAP's optimisation (SPEC §3; CAP methods/training.py:124-139, utils/schedulers.py): two
-# SGDs (prompts: MaPLe; adapters: text / main / pseudo adapters), lr 0.01, momentum 0.9,
-# weight decay 0.1; 50 epochs x 50 iterations; per iteration a linear warm-up from 0 over
-# the first epoch (50 iterations), then cosine to 0 over the other 2,450.
+# CAP's optimisation (docs/methods.md §3; CAP methods/training.py:124-139,
+# utils/schedulers.py): two SGDs (prompts: MaPLe; adapters: text / main / pseudo adapters),
+# lr 0.01, momentum 0.9, weight decay 0.1; 50 epochs x 50 iterations; per iteration a
+# linear warm-up from 0 over the first epoch (50 iterations), then cosine to 0 over the
+# other 2,450.
 # Precision: bf16 autocast on a GPU (the reference trains fp16 CLIP weights, no loss
 # scaling); fp32 on a CPU (AutoAmpOptimWrapper). fp16 with a gradient scaler instead:
 # --cfg-options optim_wrapper.prompts.dtype=float16 optim_wrapper.adapters.dtype=float16

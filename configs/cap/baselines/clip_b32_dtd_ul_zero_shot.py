@@ -4,4 +4,4 @@ _base_ = ['../clip_b32_dtd_ul.py']
 
 model = dict(zero_shot=True)
 # No training set, no checkpoint: class names from the test set.
-custom_hooks = [dict(type='EvalClassNamesHook', split='test')]
+custom_hooks = {{_base_.cap_zero_shot_hooks}}

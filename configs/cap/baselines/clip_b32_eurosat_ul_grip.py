@@ -1,12 +1,9 @@
-# GRIP on EuroSAT (UL): pseudolabels grown at epochs 0, 5, 10, ... (k_e of SPEC §3), no
-# margin, no FixMatch term; same prompts, adapters and schedule as CAP.
+# GRIP on EuroSAT (UL): pseudolabels grown at epochs 0, 5, 10, ... (k_e of
+# docs/methods.md §3), no margin, no FixMatch term; same prompts, adapters and schedule
+# as CAP.
 _base_ = ['../clip_b32_eurosat_ul.py']
 
 train_dataloader = dict(dataset=dict(fixmatch=False))
 # Without the FixMatch term the pseudo adapter gets no gradient.
 model_wrapper_cfg = dict(find_unused_parameters=True)
-custom_hooks = [
-    dict(type='ClassMetaHook'),
-    dict(type='PseudolabelHook', initial='top_k', refill='pass', n_main=16),
-    dict(type='EvalClassNamesHook', split='test'),
-]
+custom_hooks = {{_base_.cap_grip_hooks}}

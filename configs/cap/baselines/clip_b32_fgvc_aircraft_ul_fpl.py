@@ -5,8 +5,4 @@ _base_ = ['../clip_b32_fgvc_aircraft_ul.py']
 train_dataloader = dict(dataset=dict(fixmatch=False))
 # Without the FixMatch term the pseudo adapter gets no gradient.
 model_wrapper_cfg = dict(find_unused_parameters=True)
-custom_hooks = [
-    dict(type='ClassMetaHook'),
-    dict(type='PseudolabelHook', initial='top_k', refill=None, n_main=16),
-    dict(type='EvalClassNamesHook', split='test'),
-]
+custom_hooks = {{_base_.cap_fpl_hooks}}

@@ -1,4 +1,4 @@
-# Describable Textures (DTD, 47 classes) for CAP (SPEC §3).
+# Describable Textures (DTD, 47 classes) for CAP (docs/methods.md §3).
 # Default: the layout CAP's code reads (its utils/prepare_data.py; CPL's prepared data
 # sets), data_root = CAP's {DATASET_DIR}/DTD: train.txt / val.txt / test.txt
 # ('<path> <label index>' per line), images under train/ val/ test/. Training pool =
@@ -6,7 +6,9 @@
 # Class names: CAP's class file (cue_plugin/datasets/cap_categories.py).
 # Option: CoOp's split (split_zhou_DescribableTextures.json + images/<class>/*.jpg), what
 # this plugin read before: the coop_* dicts below, switched to as README "CAP data sets".
-# No pipelines here: the CAP configs add their own.
+# The dataset dicts carry no pipeline: the loaders below add CAP's views
+# (../cap_pseudolabel.py, the streams and pipelines every CAP data set shares).
+_base_ = ['../cap_pseudolabel.py']
 num_classes = 47
 data_root = 'data/cap/DTD'
 train_dataset = dict(type='DTDCAP', data_root=data_root, split='train')
@@ -16,7 +18,13 @@ coop_data_root = 'data/dtd'
 coop_train_dataset = dict(type='DTDCoOp', data_root=coop_data_root, split='train')
 coop_val_dataset = dict(type='DTDCoOp', data_root=coop_data_root, split='val')
 coop_test_dataset = dict(type='DTDCoOp', data_root=coop_data_root, split='test')
+# CAP's settings for this data set, which the CAP configs put into the model (tau) and
+# the hooks (configs/cap/README.md):
 cap_tau = 0.85  # FixMatch confidence threshold
 cap_margin = 12.0  # m of the calibrated margin
 cap_n_main = 16  # N_MAIN: initial pseudolabels per class (CAP methods/main.py:279-280)
 cap_ratio = 0.8  # MAX_MAIN_RATIO of the growth k_e (methods/main.py:282-284)
+
+train_dataloader = dict(dataset=dict(dataset=train_dataset))
+val_dataloader = dict(dataset=val_dataset)
+test_dataloader = dict(dataset=test_dataset)

@@ -1,4 +1,4 @@
-# Oxford Flowers-102 for CAP (SPEC §3).
+# Oxford Flowers-102 for CAP (docs/methods.md §3).
 # Default: the layout CAP's code reads (its utils/prepare_data.py; CPL's prepared data
 # sets), data_root = CAP's {DATASET_DIR}/Flowers102: train.txt / val.txt / test.txt
 # ('<path> <label index>' per line), images under train/ val/ test/. Training pool =
@@ -7,7 +7,9 @@
 # Option: CoOp's split (split_zhou_OxfordFlowers.json + jpg/image_*.jpg), what this plugin
 # read before: the coop_* dicts below, switched to as README "CAP data sets"; mmpretrain's
 # official split (setid.mat): README too.
-# No pipelines here: the CAP configs add their own (weak / strong views, CLIP test).
+# The dataset dicts carry no pipeline: the loaders below add CAP's views
+# (../cap_pseudolabel.py, the streams and pipelines every CAP data set shares).
+_base_ = ['../cap_pseudolabel.py']
 num_classes = 102
 data_root = 'data/cap/Flowers102'
 train_dataset = dict(type='Flowers102CAP', data_root=data_root, split='train')
@@ -17,7 +19,13 @@ coop_data_root = 'data/flowers102'
 coop_train_dataset = dict(type='OxfordFlowersCoOp', data_root=coop_data_root, split='train')
 coop_val_dataset = dict(type='OxfordFlowersCoOp', data_root=coop_data_root, split='val')
 coop_test_dataset = dict(type='OxfordFlowersCoOp', data_root=coop_data_root, split='test')
+# CAP's settings for this data set, which the CAP configs put into the model (tau) and
+# the hooks (configs/cap/README.md):
 cap_tau = 0.85  # FixMatch confidence threshold
 cap_margin = 12.0  # m of the calibrated margin
 cap_n_main = 6  # N_MAIN: initial pseudolabels per class (CAP methods/main.py:279-280)
 cap_ratio = 0.8  # MAX_MAIN_RATIO of the growth k_e (methods/main.py:282-284)
+
+train_dataloader = dict(dataset=dict(dataset=train_dataset))
+val_dataloader = dict(dataset=val_dataset)
+test_dataloader = dict(dataset=test_dataset)
