@@ -16,7 +16,8 @@ from cue_plugin.analysis import (confusion_report, plot_confusion_report,
                                  predict_with_zero_shot, zero_shot_k)
 from cue_plugin.cues import load_class_cue, neighbour_matrix
 from cue_plugin.engine.hooks import set_class_meta
-from cue_plugin.fileio import atomic_write_json, resolve_resource
+from cue_plugin.utils.fileio import atomic_write_json
+from cue_plugin.utils.resources import resolve_resource
 from cue_plugin.registry import MODELS
 
 

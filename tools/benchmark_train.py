@@ -12,7 +12,7 @@ from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
 from cue_plugin.cli import load_config
-from cue_plugin.fileio import atomic_write_json
+from cue_plugin.utils.fileio import atomic_write_json
 from cue_plugin.benchmark import (benchmark, benchmark_runner, format_result, host_overhead,
                                   without_cues)
 

@@ -19,7 +19,7 @@ from cue_plugin.cli import load_config
 from cue_plugin.cues.build_vlm_cues import train_dataset_cfg
 from cue_plugin.cues.class_cue_sources import frozen_clip_from_config
 from cue_plugin.cap.concepts import find_mismatches, image_features
-from cue_plugin.fileio import atomic_write_json
+from cue_plugin.utils.fileio import atomic_write_json
 from cue_plugin.registry import MODELS
 
 

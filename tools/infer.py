@@ -3,7 +3,7 @@
 import argparse
 
 from cue_plugin.apis import classify_images
-from cue_plugin.fileio import atomic_write_json
+from cue_plugin.utils.fileio import atomic_write_json
 
 
 def main():

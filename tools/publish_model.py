@@ -7,7 +7,7 @@ import os.path as osp
 
 import torch
 
-from cue_plugin.fileio import atomic_write_bytes
+from cue_plugin.utils.fileio import atomic_write_bytes
 from cue_plugin.models.clip import file_sha256
 
 

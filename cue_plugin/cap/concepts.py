@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.utils import ProgressBar
 
-from cue_plugin.fileio import read_json
+from cue_plugin.utils.fileio import read_json
 from .mismatch import class_centre, detect_mismatch
 
 DESCRIBE_PROMPT = ('Give {n} different short descriptions of what a photo of a "{name}" '

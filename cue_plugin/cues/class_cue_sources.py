@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from cue_plugin.fileio import read_json
+from cue_plugin.utils.fileio import read_json
 from cue_plugin.registry import DATASETS, MODELS
 
 

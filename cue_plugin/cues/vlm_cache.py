@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from mmengine.logging import print_log
 
-from cue_plugin.fileio import atomic_write_bytes
+from cue_plugin.utils.fileio import atomic_write_bytes
 
 CACHE_FORMAT = 'cue_plugin/vlm-cue@1'
 #: Transforms that are deterministic given their input.

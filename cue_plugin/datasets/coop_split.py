@@ -2,7 +2,7 @@ import os.path as osp
 
 from mmpretrain.datasets.base_dataset import BaseDataset
 
-from cue_plugin.fileio import read_json
+from cue_plugin.utils.fileio import read_json
 from cue_plugin.registry import DATASETS
 
 
