@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from cue_plugin.utils.checkpoint import check_checkpoint, latest_complete_checkpoint
-from cue_plugin import cli
+from cue_plugin.apis import cli
 from toy_runner import write_config
 
 
