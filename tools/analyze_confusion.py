@@ -16,6 +16,7 @@ from cue_plugin.apis.confusion import (confusion_report, plot_confusion_report,
                                        predict_with_zero_shot, zero_shot_k)
 from cue_plugin.cues import load_class_cue, neighbour_matrix
 from cue_plugin.utils import build_model_from_cfg, set_class_meta
+from cue_plugin.utils.checkpoint import check_checkpoint
 from cue_plugin.utils.fileio import atomic_write_json
 from cue_plugin.utils.resources import resolve_resource
 
@@ -31,6 +32,7 @@ def main():
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
+    check_checkpoint(args.checkpoint, 'checkpoint')
     cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     out_dir = args.out_dir or osp.join('work_dirs', osp.splitext(osp.basename(
