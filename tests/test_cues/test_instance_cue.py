@@ -11,7 +11,8 @@ from mmengine.dataset import pseudo_collate
 
 import cue_plugin.apis.instance_cues as bvc
 from cue_plugin.cues import zero_shot_topk
-from cue_plugin.cues.vlm_cache import compare_meta, expected_meta, load_cache, plan_views
+from cue_plugin.cues.vlm_cache import (compare_meta, expected_meta, load_cache,
+                                       pipeline_fingerprint, plan_views)
 from cue_plugin.registry import DATASETS, MODELS
 from cue_plugin.utils import dataset_class_meta, set_class_meta
 
@@ -120,7 +121,7 @@ def test_cache_mismatch_is_a_clear_error(fake_cifar, tmp_path):
     pipe = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)
     pipe[1]['crop_size'] = 200
     with pytest.raises(ValueError, match='different pipeline'):
-        compare_meta(cache, meta, dict(expected, pipeline=bvc.pipeline_fingerprint(pipe)))
+        compare_meta(cache, meta, dict(expected, pipeline=pipeline_fingerprint(pipe)))
 
 
 def _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks):
