@@ -6,7 +6,7 @@ import os.path as osp
 import re
 import shlex
 
-from cue_plugin.cli import train_args, train_config
+from cue_plugin.apis.cli import train_args, train_config
 from cue_plugin.registry import DATASETS
 from fake_data import make_fake_eurosat
 

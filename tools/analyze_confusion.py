@@ -11,13 +11,14 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, load_checkpoint
 
 import cue_plugin  # noqa: F401
-from cue_plugin.cli import load_config
-from cue_plugin.analysis import (confusion_report, plot_confusion_report,
-                                 predict_with_zero_shot, zero_shot_k)
+from cue_plugin.apis.cli import load_config
+from cue_plugin.apis.confusion import (confusion_report, plot_confusion_report,
+                                       predict_with_zero_shot, zero_shot_k)
 from cue_plugin.cues import load_class_cue, neighbour_matrix
-from cue_plugin.engine.hooks import set_class_meta
-from cue_plugin.fileio import atomic_write_json, resolve_resource
-from cue_plugin.registry import MODELS
+from cue_plugin.utils import build_model_from_cfg, set_class_meta
+from cue_plugin.utils.checkpoint import check_checkpoint
+from cue_plugin.utils.fileio import atomic_write_json
+from cue_plugin.utils.resources import resolve_resource
 
 
 def main():
@@ -31,6 +32,7 @@ def main():
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = p.parse_args()
+    check_checkpoint(args.checkpoint, 'checkpoint')
     cfg = load_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     out_dir = args.out_dir or osp.join('work_dirs', osp.splitext(osp.basename(
@@ -41,9 +43,7 @@ def main():
     classes, counts = list(meta['classes']), meta.get('class_counts')
     if counts is None:
         raise SystemExit('The test dataset has no metainfo["class_counts"] (training counts).')
-    model_cfg = cfg.model.copy()
-    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
-    model = MODELS.build(model_cfg)
+    model = build_model_from_cfg(cfg)
     load_checkpoint(model, args.checkpoint, map_location='cpu')
     set_class_meta(model, classes, counts)
     model.to(args.device).eval()

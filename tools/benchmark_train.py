@@ -11,10 +11,10 @@ import argparse
 from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
-from cue_plugin.cli import load_config
-from cue_plugin.fileio import atomic_write_json
-from cue_plugin.benchmark import (benchmark, benchmark_runner, format_result, host_overhead,
-                                  without_cues)
+from cue_plugin.apis.benchmark import (benchmark, benchmark_runner, format_result,
+                                       host_overhead, without_cues)
+from cue_plugin.apis.cli import load_config
+from cue_plugin.utils.fileio import atomic_write_json
 
 
 def main(mode='train'):

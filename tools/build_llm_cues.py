@@ -9,12 +9,12 @@ import sys
 from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
-from cue_plugin.cli import load_config
+from cue_plugin.apis import class_cues as src
+from cue_plugin.apis.cli import load_config
+from cue_plugin.apis.llm_class_cue import build_llm_neighbours
 from cue_plugin.cues import builtin_taxonomy, save_class_cue, taxonomy_neighbours
-from cue_plugin.cues import class_cue_sources as src
-from cue_plugin.cues.llm_graph import build_llm_neighbours
-from cue_plugin.llm import ChatJSONClient, LLMError
 from cue_plugin.cues.text_knn import text_knn_neighbours
+from cue_plugin.llm import ChatJSONClient, LLMError
 
 
 def parse_args():

@@ -5,9 +5,10 @@ import os.path as osp
 from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
-from cue_plugin.fileio import atomic_write_json
-from cue_plugin.cli import load_config
-from cue_plugin.cues.build_vlm_cues import build_vlm_cue_cache, train_dataset_cfg
+from cue_plugin.apis.cli import load_config
+from cue_plugin.apis.instance_cues import build_vlm_cue_cache
+from cue_plugin.utils import train_dataset_cfg
+from cue_plugin.utils.fileio import atomic_write_json
 
 
 def main():

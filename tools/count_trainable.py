@@ -8,7 +8,7 @@ import os.path as osp
 from mmengine.config import Config
 
 import cue_plugin  # noqa: F401
-from cue_plugin.registry import MODELS
+from cue_plugin.utils import build_model_from_cfg
 
 DEFAULT = ['configs/lift/clip_b16_cifar100lt.py'] + sorted(
     glob.glob('configs/peft/lift_clip_b16_cifar100lt_*.py'))
@@ -16,15 +16,13 @@ DEFAULT = ['configs/lift/clip_b16_cifar100lt.py'] + sorted(
 
 def count(path: str) -> dict:
     cfg = Config.fromfile(path)
-    model_cfg = cfg.model.copy()
     for key in ('backbone', 'teacher'):
-        if model_cfg.get(key) and model_cfg[key].get('type') == 'OpenCLIPViT':
-            model_cfg[key].pretrained = None
-    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
-    model = MODELS.build(model_cfg)
+        if cfg.model.get(key) and cfg.model[key].get('type') == 'OpenCLIPViT':
+            cfg.model[key].pretrained = None
+    model = build_model_from_cfg(cfg)
     n = {name: sum(p.numel() for p in getattr(model, name).parameters() if p.requires_grad)
          for name in ('backbone', 'head')}
-    peft = model_cfg.backbone.get('peft')
+    peft = cfg.model.backbone.get('peft')
     name = peft.get('type') if peft else '-'
     if name == 'VPT':
         name += '-deep' if peft.get('deep') else '-shallow'

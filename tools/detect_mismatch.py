@@ -15,12 +15,12 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 import cue_plugin  # noqa: F401
-from cue_plugin.cli import load_config
-from cue_plugin.cues.build_vlm_cues import train_dataset_cfg
-from cue_plugin.cues.class_cue_sources import frozen_clip_from_config
-from cue_plugin.cap.concepts import find_mismatches, image_features
-from cue_plugin.fileio import atomic_write_json
+from cue_plugin.apis.cap_concepts import find_mismatches, image_features
+from cue_plugin.apis.class_cues import frozen_clip_from_config
+from cue_plugin.apis.cli import load_config
 from cue_plugin.registry import MODELS
+from cue_plugin.utils import train_dataset_cfg
+from cue_plugin.utils.fileio import atomic_write_json
 
 
 def main():

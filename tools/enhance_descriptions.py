@@ -8,11 +8,11 @@ import torch
 from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
-from cue_plugin.cli import load_config
-from cue_plugin.cues.class_cue_sources import frozen_clip_from_config
-from cue_plugin.cap.concepts import ask_descriptions, choose_description
-from cue_plugin.fileio import atomic_write_json, read_json
+from cue_plugin.apis.cap_concepts import ask_descriptions, choose_description
+from cue_plugin.apis.class_cues import frozen_clip_from_config
+from cue_plugin.apis.cli import load_config
 from cue_plugin.llm import ChatJSONClient, LLMError
+from cue_plugin.utils.fileio import atomic_write_json, read_json
 
 
 def main():

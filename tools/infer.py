@@ -3,7 +3,8 @@
 import argparse
 
 from cue_plugin.apis import classify_images
-from cue_plugin.fileio import atomic_write_json
+from cue_plugin.utils.checkpoint import check_checkpoint
+from cue_plugin.utils.fileio import atomic_write_json
 
 
 def main():
@@ -16,6 +17,7 @@ def main():
     p.add_argument('--device', default=None)
     p.add_argument('--out', help='write predictions as JSON')
     args = p.parse_args()
+    check_checkpoint(args.checkpoint, 'checkpoint')
     preds = classify_images(args.config, args.checkpoint, args.images, args.topk,
                             args.batch_size, args.device)
     for r in preds:

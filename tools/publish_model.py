@@ -7,8 +7,9 @@ import os.path as osp
 
 import torch
 
-from cue_plugin.fileio import atomic_write_bytes
 from cue_plugin.models.clip import file_sha256
+from cue_plugin.utils.checkpoint import check_checkpoint
+from cue_plugin.utils.fileio import atomic_write_bytes
 
 
 def publish(in_file: str, out_file: str) -> str:
@@ -34,6 +35,7 @@ def main():
     p.add_argument('in_file')
     p.add_argument('out_file')
     args = p.parse_args()
+    check_checkpoint(args.in_file, 'in_file', keys=('state_dict', ))
     final = publish(args.in_file, args.out_file)
     print(f'{final} ({osp.getsize(final) / 2**20:.2f} MiB)')
 

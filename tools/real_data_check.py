@@ -11,7 +11,7 @@ import os.path as osp
 from cue_plugin.apis import pretrain_tiny_clip
 from cue_plugin.apis.real_data_check import (CAP_VARIANTS, CUE_VARIANTS,
                                              markdown_tables, run_check)
-from cue_plugin.fileio import atomic_write_bytes, atomic_write_json
+from cue_plugin.utils.fileio import atomic_write_bytes, atomic_write_json
 
 
 def main():

@@ -1,5 +1,5 @@
 # Copyright (c) cue_plugin contributors. Evaluate a checkpoint on a config's test set.
-from cue_plugin.cli import build_runner, close_distributed, test_args, test_config
+from cue_plugin.apis.cli import build_runner, close_distributed, test_args, test_config
 
 
 def main():

@@ -1,7 +1,7 @@
 # Copyright (c) cue_plugin contributors. Train a model from a config (mmpretrain's flags).
 import sys
 
-from cue_plugin.cli import build_runner, close_distributed, train_args, train_config
+from cue_plugin.apis.cli import build_runner, close_distributed, train_args, train_config
 from cue_plugin.engine.hooks import NonFiniteLossError
 
 

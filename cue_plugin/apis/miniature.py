@@ -8,7 +8,6 @@ what the papers report (tools/demo.py, tools/real_data_check.py, ``make demo``).
 - CAP (a :class:`CAPClassifier`): top-1 of the adapted model and of the zero-shot CLIP on
   the test set, and the per-class pseudolabel counts of the initial and final main set.
 """
-import copy
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
@@ -16,12 +15,12 @@ import numpy as np
 import torch
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
+from mmpretrain.utils import get_ori_model
 
-from cue_plugin.analysis import confusion_report, predict_with_zero_shot, zero_shot_k
-from cue_plugin.cli import load_config
-from cue_plugin.datasets.pseudolabel_dataset import as_pseudolabel_dataset
-from cue_plugin.engine.hooks import set_class_meta
-from cue_plugin.registry import MODELS
+from cue_plugin.datasets.pseudolabel_dataset import PseudolabelDataset
+from cue_plugin.utils import build_model_from_cfg, inner_dataset
+from .cli import load_config
+from .confusion import confusion_report, predict_with_zero_shot, zero_shot_k
 
 
 def _runner(config: str, work_dir: str, seed: int, cfg_options: Optional[dict] = None,
@@ -44,7 +43,7 @@ def train_and_report(config: str, work_dir: str, seed: int = 0,
     evaluated)."""
     runner = _runner(config, work_dir, seed, cfg_options, quiet, resume)
     runner.train()
-    model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+    model = get_ori_model(runner.model)
     model.eval()
     loader = runner.test_dataloader
     meta = loader.dataset.metainfo
@@ -69,11 +68,7 @@ def zero_shot_report(config: str, cfg_options: Optional[dict] = None) -> Dict:
     loader = Runner.build_dataloader(cfg.test_dataloader)
     meta = loader.dataset.metainfo
     classes, counts = list(meta['classes']), meta['class_counts']
-    model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
-    model = MODELS.build(model_cfg)
-    set_class_meta(model, classes, counts)
-    model.init_weights()
+    model = build_model_from_cfg(cfg, classes, counts, init_weights=True)
     model.eval()
     k = zero_shot_k(len(classes))
     with torch.no_grad():
@@ -94,11 +89,11 @@ def cap_train_and_report(config: str, work_dir: str, seed: int = 0,
     runner = _runner(config, work_dir, seed, cfg_options, quiet, resume)
     runner.train()
     metrics = runner.test()
-    model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+    model = get_ori_model(runner.model)
     model.zero_shot = True  # the frozen CLIP under the same test loop
     zero_shot = runner.test()
     model.zero_shot = False
-    dataset = as_pseudolabel_dataset(runner.train_dataloader.dataset)
+    dataset = inner_dataset(runner.train_dataloader.dataset, PseudolabelDataset)
     hook = next(h for h in runner.hooks if type(h).__name__ == 'PseudolabelHook')
     counts = np.zeros(dataset.num_classes, dtype=np.int64)
     correct = 0

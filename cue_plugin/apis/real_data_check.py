@@ -10,8 +10,8 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from cue_plugin.cap.mismatch import detect_mismatch
-from cue_plugin.cli import load_config
-from cue_plugin.fileio import atomic_write_json
+from .cli import load_config
+from cue_plugin.utils.fileio import atomic_write_json
 from cue_plugin.models.clip import build_open_clip
 from .miniature import (cap_train_and_report, mean_std, train_and_report,
                         zero_shot_report)

@@ -29,7 +29,7 @@ from open_clip.loss import ClipLoss
 
 from cue_plugin.datasets.fashion_mnist_lt import (DEBIAN_FASHION_MNIST, FashionMNISTLT,
                                                   fashion_mnist_partition)
-from cue_plugin.fileio import atomic_write_bytes, atomic_write_json, read_json
+from cue_plugin.utils.fileio import atomic_write_bytes, atomic_write_json, read_json
 from cue_plugin.models.clip import build_open_clip
 from cue_plugin.models.clip.loader import file_sha256
 

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence
 import torch
 from mmengine.logging import MMLogger
 
-from cue_plugin.fileio import atomic_write_json, read_json
+from cue_plugin.utils.fileio import atomic_write_json, read_json
 
 FORMAT = 'cue_plugin/class-cue@1'
 # Least share of a name-keyed file's keys that must name a data-set class, and of the

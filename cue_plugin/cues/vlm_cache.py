@@ -20,7 +20,8 @@ import numpy as np
 import torch
 from mmengine.logging import print_log
 
-from cue_plugin.fileio import atomic_write_bytes
+from cue_plugin.utils import inner_dataset
+from cue_plugin.utils.fileio import atomic_write_bytes
 
 CACHE_FORMAT = 'cue_plugin/vlm-cue@1'
 #: Transforms that are deterministic given their input.
@@ -91,6 +92,21 @@ def data_sha1(dataset) -> str:
         elif 'img' in info:
             h.update(np.ascontiguousarray(info['img']).tobytes())
     return h.hexdigest()
+
+
+def expected_meta(model, dataset, pipeline) -> dict:
+    """What a cache must have been built with to serve this model (a
+    ``CUEImageClassifier`` with an instance cue), data set and training pipeline."""
+    inner = inner_dataset(dataset, 'get_gt_labels') or dataset
+    cue = model.instance_cue
+    teacher = model.zero_shot_model
+    return dict(
+        classes=[str(c) for c in dataset.metainfo['classes']],
+        dataset=dict(type=type(inner).__name__, num_samples=len(inner),
+                     data_sha1=data_sha1(inner)),
+        pipeline=pipeline_fingerprint(pipeline),
+        teacher=dict(clip=teacher.clip_source, weights_sha1=weights_sha1(teacher.clip),
+                     template=cue['template'], k=cue['k'], logit_scale=cue['logit_scale']))
 
 
 def save_cache(path: str, topk: np.ndarray, meta: dict) -> None:

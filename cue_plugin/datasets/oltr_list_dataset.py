@@ -5,7 +5,8 @@ import numpy as np
 from mmengine.fileio import join_path
 from mmpretrain.datasets.base_dataset import BaseDataset
 
-from cue_plugin.fileio import RESOURCES, read_json
+from cue_plugin.utils.fileio import read_json
+from cue_plugin.utils.resources import RESOURCES
 from cue_plugin.registry import DATASETS
 
 

@@ -1,5 +1,5 @@
 import copy
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -299,9 +299,3 @@ class WeakView(Dataset):
     def collate(batch):
         return default_collate(batch)
 
-
-def as_pseudolabel_dataset(dataset) -> Optional[PseudolabelDataset]:
-    """The :class:`PseudolabelDataset` inside (possibly wrapped) ``dataset``, or None."""
-    while dataset is not None and not isinstance(dataset, PseudolabelDataset):
-        dataset = getattr(dataset, 'dataset', None)
-    return dataset

@@ -3,7 +3,7 @@ from typing import List
 
 from mmpretrain.datasets.base_dataset import BaseDataset
 
-from cue_plugin.fileio import read_json
+from cue_plugin.utils.fileio import read_json
 from cue_plugin.registry import DATASETS
 
 from .utils import after_at

@@ -3,7 +3,7 @@ from typing import Optional, Sequence
 
 import torch
 
-from cue_plugin.utils import gather_to, to_device_async
+from cue_plugin.utils import stack_to_device, to_device_async
 from .data_sample_batch import DataSampleBatch
 
 
@@ -32,7 +32,7 @@ def batch_field(samples: Sequence, name: str, device=None,
             t = t.flatten(0, 1)
         return to_device_async(t, device) if device is not None else t
     values = [getattr(s, name) for s in samples]
-    return gather_to(values, device if device is not None else values[0].device, cat=cat)
+    return stack_to_device(values, device if device is not None else values[0].device, cat=cat)
 
 
 def set_batch_field(samples: Sequence, name: str, values: torch.Tensor) -> None:

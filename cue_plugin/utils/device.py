@@ -15,7 +15,7 @@ def to_device_async(t: torch.Tensor, device) -> torch.Tensor:
     return t.to(device)
 
 
-def gather_to(tensors: Sequence, device, cat: bool = False) -> torch.Tensor:
+def stack_to_device(tensors: Sequence, device, cat: bool = False) -> torch.Tensor:
     """Stack (or concatenate) per-sample tensors and move them to ``device``
     (:func:`to_device_async`)."""
     t = torch.cat(list(tensors)) if cat else torch.stack([torch.as_tensor(x) for x in tensors])

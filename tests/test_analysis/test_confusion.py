@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cue_plugin.analysis import confusion_report, plot_confusion_report
+from cue_plugin.apis.confusion import confusion_report, plot_confusion_report
 
 
 def test_confusion_report_by_hand(tmp_path):
@@ -40,7 +40,7 @@ def _report(num_classes, k):
 
 
 def test_zero_shot_k_scales_with_the_classes():
-    from cue_plugin.analysis import zero_shot_k
+    from cue_plugin.apis.confusion import zero_shot_k
     assert zero_shot_k(10) == 1  # top-5 of 10 would cover half the classes
     assert zero_shot_k(100) == 5 and zero_shot_k(1000) == 50 and zero_shot_k(3) == 1
     assert _report(10, 1)['zero_shot_k'] == 1  # the report states its k

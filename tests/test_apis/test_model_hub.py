@@ -39,6 +39,6 @@ def test_get_model_by_name_builds_the_config(tmp_path):
 
 
 def test_register_model_index_is_idempotent(tmp_path):
-    from cue_plugin.apis import register_model_index
+    from cue_plugin.utils.model_index import register_model_index
     assert register_model_index() and register_model_index(MODEL_INDEX)
     assert not register_model_index(str(tmp_path / 'model-index.yml'))

@@ -311,7 +311,7 @@ def test_main_set_initial_walk_and_refills(eurosat, tiny_clip_ckpt, tmp_path):
 def test_descriptions_file_and_hook_errors(eurosat, tmp_path):
     import json
 
-    from cue_plugin.cap.concepts import read_descriptions
+    from cue_plugin.cap.descriptions import read_descriptions
     from cue_plugin.engine.hooks import PseudolabelHook
     path = tmp_path / 'desc.json'
     path.write_text(json.dumps({'descriptions': {'forest': {

@@ -62,7 +62,7 @@ def test_detect_then_enhance(fake_cifar, tmp_path):
 
 
 def test_choose_description_by_hand():
-    from cue_plugin.cap.concepts import choose_description
+    from cue_plugin.apis.cap_concepts import choose_description
     feats = torch.nn.functional.normalize(torch.tensor([[1.0, 0.0], [0.6, 0.8]]), dim=-1)
     out = choose_description(['a', 'b'], torch.tensor([0.5, 0.9]), lambda d: feats)
     assert out['description'] == 'b'

@@ -153,7 +153,7 @@ def test_fashion_mnist_taxonomy():
 def test_shipped_reference_graphs_resolve():
     from mmpretrain.datasets.categories import CIFAR100_CATEGORIES
 
-    from cue_plugin.fileio import resolve_resource
+    from cue_plugin.utils.resources import resolve_resource
     nb = load_class_cue(resolve_resource('cifar100.json', 'class_cues'), CIFAR100_CATEGORIES)
     # SPEC §2: about 4 neighbours per class, 7 CIFAR classes left with none.
     assert sum(len(v) for v in nb.values()) == 390

@@ -8,7 +8,7 @@ import sys
 import pytest
 from mmengine.config import Config
 
-from cue_plugin.cues.class_cue_sources import classes_from_config
+from cue_plugin.apis.class_cues import classes_from_config
 from fake_data import CIFAR100_NAMES
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

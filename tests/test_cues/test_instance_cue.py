@@ -9,11 +9,12 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
-import cue_plugin.cues.build_vlm_cues as bvc
+import cue_plugin.apis.instance_cues as bvc
 from cue_plugin.cues import zero_shot_topk
-from cue_plugin.cues.vlm_cache import compare_meta, load_cache, plan_views
-from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
+from cue_plugin.cues.vlm_cache import (compare_meta, expected_meta, load_cache,
+                                       pipeline_fingerprint, plan_views)
 from cue_plugin.registry import DATASETS, MODELS
+from cue_plugin.utils import dataset_class_meta, set_class_meta
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NAMES = ['apple', 'bus', 'cloud', 'dolphin']
@@ -108,7 +109,7 @@ def test_cache_mismatch_is_a_clear_error(fake_cifar, tmp_path):
     model = bvc.build_model_for_cues(cfg)
     ds = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
     set_class_meta(model, *dataset_class_meta(ds))
-    expected = bvc.expected_meta(model, ds, cfg.train_dataloader.dataset.pipeline)
+    expected = expected_meta(model, ds, cfg.train_dataloader.dataset.pipeline)
     compare_meta(cache, meta, expected)  # matches
     other = dict(expected, classes=['x'] + expected['classes'][1:])
     with pytest.raises(ValueError, match='different classes \\(first difference at position 0'):
@@ -116,11 +117,11 @@ def test_cache_mismatch_is_a_clear_error(fake_cifar, tmp_path):
     with torch.no_grad():
         model.backbone.clip.visual.proj.mul_(2)
     with pytest.raises(ValueError, match='different teacher'):
-        compare_meta(cache, meta, bvc.expected_meta(model, ds, cfg.train_dataloader.dataset.pipeline))
+        compare_meta(cache, meta, expected_meta(model, ds, cfg.train_dataloader.dataset.pipeline))
     pipe = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)
     pipe[1]['crop_size'] = 200
     with pytest.raises(ValueError, match='different pipeline'):
-        compare_meta(cache, meta, dict(expected, pipeline=bvc.pipeline_fingerprint(pipe)))
+        compare_meta(cache, meta, dict(expected, pipeline=pipeline_fingerprint(pipe)))
 
 
 def _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks):

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from cue_plugin.cues import load_class_cue
-from cue_plugin.cues.llm_graph import build_llm_neighbours
+from cue_plugin.apis.llm_class_cue import build_llm_neighbours
 from cue_plugin.llm import ChatJSONClient, LLMError, parse_json_object
 from llm_server import FakeLLM, SilentServer
 

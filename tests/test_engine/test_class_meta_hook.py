@@ -6,7 +6,7 @@ from mmengine.runner import BaseLoop
 from mmpretrain.registry import MODELS
 
 from cue_plugin.datasets import CIFAR100LT
-from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
+from cue_plugin.utils import dataset_class_meta, set_class_meta
 
 
 def test_meta_from_dataset_and_wrapper(fake_cifar):

@@ -9,7 +9,7 @@ import torch
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from cue_plugin.engine.hooks import set_class_meta
+from cue_plugin.utils import set_class_meta
 
 NAMES = ['apple', 'pear', 'orange', 'bus', 'train', 'tank']
 COUNTS = [60, 30, 12, 8, 4, 2]

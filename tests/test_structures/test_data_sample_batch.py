@@ -16,9 +16,9 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from cue_plugin.datasets import stacked_collate
-from cue_plugin.engine.hooks import set_class_meta
 from cue_plugin.structures import (DataSampleBatch, batch_field, has_field,
                                    set_batch_field)
+from cue_plugin.utils import set_class_meta
 
 NAMES = ['apple', 'pear', 'orange', 'bus', 'train', 'tank']
 COUNTS = [60, 30, 12, 8, 4, 2]

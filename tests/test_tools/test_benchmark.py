@@ -1,6 +1,6 @@
 from mmengine.config import Config
 
-from cue_plugin.benchmark import benchmark, format_result, without_cues
+from cue_plugin.apis.benchmark import benchmark, format_result, without_cues
 from test_train_test_resume import CUE_CONFIG, REPO
 
 
@@ -46,7 +46,7 @@ def test_benchmark_runner_times_mmengine_training_loop(fake_cifar, tmp_path):
     import subprocess
     import sys
     import json
-    from cue_plugin.benchmark import benchmark_runner
+    from cue_plugin.apis.benchmark import benchmark_runner
     cfg = Config.fromfile(f'{REPO}/{CUE_CONFIG}')
     cfg.merge_from_dict({'model.backbone.arch': 'CUE-Tiny-ViT',
                          'model.backbone.pretrained': None,
@@ -91,7 +91,7 @@ def test_host_overhead_runs_the_loop_with_the_compute_removed(fake_cifar):
     """--host-only: the config's loop, loader (workers, stacked samples), head and hooks
     around a one-layer CLIP; every timed batch was ready (one epoch cut to the
     iterations), and the per-iteration figures are reported."""
-    from cue_plugin.benchmark import host_only_config, host_overhead
+    from cue_plugin.apis.benchmark import host_only_config, host_overhead
     cfg = Config.fromfile(f'{REPO}/configs/cue/clip_b16_cifar100lt_fast.py')
     cfg.merge_from_dict({'train_dataloader.num_workers': 2,
                          'train_dataloader.dataset.data_root': fake_cifar})

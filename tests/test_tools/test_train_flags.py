@@ -1,4 +1,4 @@
-"""tools/train.py's mmpretrain flags (cue_plugin/cli.py) on a CPU-only machine."""
+"""tools/train.py's mmpretrain flags (cue_plugin/apis/cli.py) on a CPU-only machine."""
 import logging
 import os.path as osp
 
@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 
 import cue_plugin.engine.optimizers.auto_amp_optim_wrapper as auto_amp
 import mmengine.optim.optimizer.amp_optimizer_wrapper as amp_module
-from cue_plugin.cli import train_args, train_config
+from cue_plugin.apis.cli import train_args, train_config
 from cue_plugin.models import CAPClassifier
 from test_train_test_resume import CONFIG, REPO
 

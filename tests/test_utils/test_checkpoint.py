@@ -8,7 +8,7 @@ import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from cue_plugin.cli import build_runner, train_args, train_config
+from cue_plugin.apis.cli import build_runner, train_args, train_config
 from cue_plugin.utils.checkpoint import history_buffer_getattr
 from fake_data import make_fake_cifar100
 

@@ -2,13 +2,15 @@
 --resume picks the newest complete checkpoint."""
 import os
 import os.path as osp
+import subprocess
+import sys
 
 import pytest
 import torch
 
 from cue_plugin.utils.checkpoint import check_checkpoint, latest_complete_checkpoint
-from cue_plugin import cli
-from toy_runner import write_config
+from cue_plugin.apis import cli
+from toy_runner import REPO, write_config
 
 
 def _ckpt(path, **extra):
@@ -55,6 +57,25 @@ def test_tools_refuse_a_garbage_checkpoint_naming_it(tmp_path):
         cli.train_config(cli.train_args([config, *work, '--cfg-options', f'load_from={garbage}']))
     with pytest.raises(ValueError, match=f"checkpoint: cannot read checkpoint '{garbage}'"):
         cli.test_config(cli.test_args([config, garbage, *work]))
+
+
+@pytest.mark.parametrize('tool,args,what', [
+    ('tools/analyze_confusion.py', ['CONFIG', 'CKPT'], 'checkpoint'),
+    ('tools/infer.py', ['CONFIG', 'CKPT', 'IMAGES'], 'checkpoint'),
+    ('tools/publish_model.py', ['CKPT', 'OUT'], 'in_file'),
+])
+def test_checkpoint_tools_refuse_a_garbage_checkpoint_naming_it(tmp_path, tool, args, what):
+    garbage = str(tmp_path / 'epoch_9.pth')
+    with open(garbage, 'wb') as f:
+        f.write(os.urandom(2048))
+    values = dict(CONFIG=write_config(str(tmp_path)), CKPT=garbage, IMAGES=str(tmp_path),
+                  OUT=str(tmp_path / 'out.pth'))
+    proc = subprocess.run([sys.executable, tool, *[values[a] for a in args]], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert f"ValueError: {what}: cannot read checkpoint '{garbage}'" in proc.stderr, \
+        proc.stderr[-2000:]
+    assert not osp.exists(values['OUT'])
 
 
 def test_resume_picks_the_newest_complete_checkpoint(tmp_path):

@@ -8,9 +8,9 @@ import argparse
 from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
-from cue_plugin.benchmark import profile_step
-from cue_plugin.cli import load_config
-from cue_plugin.fileio import atomic_write_bytes
+from cue_plugin.apis.benchmark import profile_step
+from cue_plugin.apis.cli import load_config
+from cue_plugin.utils.fileio import atomic_write_bytes
 
 
 def main():

@@ -1,6 +1,6 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .calibrated_margin_hook import CalibratedMarginHook
-from .class_meta_hook import ClassMetaHook, dataset_class_meta, set_class_meta
+from .class_meta_hook import ClassMetaHook
 from .deferred_runtime_info_hook import DeferredRuntimeInfoHook
 from .epoch_seed_hook import EpochSeedHook
 from .eval_class_names_hook import EvalClassNamesHook
@@ -10,5 +10,4 @@ from .vlm_cue_cache_hook import VLMCueCacheHook
 
 __all__ = ['CalibratedMarginHook', 'EvalClassNamesHook', 'PseudolabelHook', 'VLMCueCacheHook',
            'ClassMetaHook', 'DeferredRuntimeInfoHook', 'AtomicCheckpointHook',
-           'EpochSeedHook', 'FiniteLossHook', 'NonFiniteLossError',
-           'dataset_class_meta', 'set_class_meta']
+           'EpochSeedHook', 'FiniteLossHook', 'NonFiniteLossError']

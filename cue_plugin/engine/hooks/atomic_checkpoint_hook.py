@@ -6,7 +6,7 @@ from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 
-from cue_plugin.fileio import atomic_write_bytes
+from cue_plugin.utils.fileio import atomic_write_bytes
 from cue_plugin.registry import HOOKS
 from cue_plugin.utils.checkpoint import fsync_dir, fsync_file
 

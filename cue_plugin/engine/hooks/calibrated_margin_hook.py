@@ -4,10 +4,11 @@ import numpy as np
 import torch
 from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
+from mmpretrain.utils import get_ori_model
 from torch.utils.data import DataLoader
 
 from cue_plugin.cap.margin import calibrated_margin, class_means, similarity_matrix
-from cue_plugin.engine.utils import train_pseudolabel_dataset, unwrap_model
+from cue_plugin.engine.utils import train_pseudolabel_dataset
 from cue_plugin.registry import HOOKS
 
 
@@ -58,7 +59,7 @@ class CalibratedMarginHook(Hook):
 
     @staticmethod
     def _model(runner):
-        model = unwrap_model(runner.model)
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'confident_counts') or not hasattr(model, 'margin_loss'):
             raise TypeError('CalibratedMarginHook needs a CAPClassifier model, got '
                             f'{type(model).__name__}.')

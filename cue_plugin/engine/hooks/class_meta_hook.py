@@ -1,43 +1,10 @@
 from typing import List, Optional, Sequence
 
-import numpy as np
 from mmengine.hooks import Hook
-from mmengine.runner import BaseLoop
+from mmpretrain.utils import get_ori_model
 
-from cue_plugin.engine.utils import unwrap_model
 from cue_plugin.registry import HOOKS
-
-
-def dataset_class_meta(dataset) -> tuple:
-    """(class names, per-class counts) of a training dataset or dataset wrapper."""
-    meta = getattr(dataset, 'metainfo', {}) or {}
-    classes = meta.get('classes')
-    counts = meta.get('class_counts')
-    if counts is None:
-        inner = dataset
-        while not hasattr(inner, 'get_gt_labels') and hasattr(inner, 'dataset'):
-            inner = inner.dataset
-        if not hasattr(inner, 'get_gt_labels'):
-            raise TypeError(f'Cannot count classes of {type(dataset).__name__}: it has no '
-                            "metainfo['class_counts'] and no get_gt_labels().")
-        labels = np.asarray(inner.get_gt_labels(), dtype=np.int64)
-        n = len(classes) if classes is not None else int(labels.max()) + 1
-        counts = np.bincount(labels, minlength=n).tolist()
-    return classes, [int(c) for c in counts]
-
-
-def set_class_meta(model, classes: Optional[Sequence[str]], counts: Sequence[int]) -> list:
-    """Give class names to heads that want them and counts to every module that has
-    ``set_class_counts`` (class-prior losses); returns the names of those modules."""
-    touched = []
-    for name, module in model.named_modules():
-        if classes is not None and hasattr(module, 'set_classnames'):
-            module.set_classnames(classes, source='The training set metainfo')
-            touched.append(name or type(module).__name__)
-        if hasattr(module, 'set_class_counts'):
-            module.set_class_counts(counts)
-            touched.append(name or type(module).__name__)
-    return touched
+from cue_plugin.utils import built_loop, dataset_class_meta, set_class_meta
 
 
 def _listed(items: Sequence[str], n: int = 10) -> str:
@@ -84,10 +51,10 @@ class ClassMetaHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_run(self, runner) -> None:
-        if not isinstance(runner._train_loop, BaseLoop):
+        if built_loop(runner, 'train') is None:
             return
         classes, counts = dataset_class_meta(runner.train_dataloader.dataset)
-        model = unwrap_model(runner.model)
+        model = get_ori_model(runner.model)
         touched = set_class_meta(model, classes, counts)
         runner.logger.info(
             f'ClassMetaHook: {len(counts)} classes, {sum(counts)} training images '

@@ -1,8 +1,8 @@
 from mmengine.hooks import Hook
-from mmengine.runner import BaseLoop
+from mmpretrain.utils import get_ori_model
 
-from cue_plugin.engine.utils import unwrap_model
 from cue_plugin.registry import HOOKS
+from cue_plugin.utils import built_loop
 
 
 @HOOKS.register_module()
@@ -22,11 +22,11 @@ class EvalClassNamesHook(Hook):
         self.split = split
 
     def before_run(self, runner) -> None:
-        model = unwrap_model(runner.model)
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'set_classnames') or getattr(model, 'classnames', None):
             return
-        loop = runner._test_loop if self.split == 'test' else runner._val_loop
-        if not isinstance(loop, BaseLoop):
+        loop = built_loop(runner, self.split)
+        if loop is None:
             return
         classes = loop.dataloader.dataset.metainfo.get('classes')
         if not classes:

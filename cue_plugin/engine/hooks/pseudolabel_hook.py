@@ -5,13 +5,14 @@ import torch
 from mmengine.dist import all_gather_object
 from mmengine.hooks import Hook
 from mmengine.utils import ProgressBar
+from mmpretrain.utils import get_ori_model
 from torch.utils.data import DataLoader
 
-from cue_plugin.cap.concepts import read_descriptions
+from cue_plugin.cap.descriptions import read_descriptions
 from cue_plugin.cap.pseudolabel import (MainSet, confident_lists, description_top_k,
                                         growth_k, labels_to_main_set, leaderboard_walk,
                                         refill, select_top_k_per_class)
-from cue_plugin.engine.utils import train_pseudolabel_dataset, unwrap_model
+from cue_plugin.engine.utils import train_pseudolabel_dataset
 from cue_plugin.registry import HOOKS
 
 #: The reference's literal zero-shot prompt: its template 'a photo of a {}' is prefixed,
@@ -99,7 +100,7 @@ class PseudolabelHook(Hook):
     # --------------------------------------------------------------- helpers
     @staticmethod
     def _model(runner):
-        model = unwrap_model(runner.model)
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'confident_predictions'):
             raise TypeError('PseudolabelHook needs a CAPClassifier model, got '
                             f'{type(model).__name__}.')

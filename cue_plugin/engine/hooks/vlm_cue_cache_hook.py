@@ -1,8 +1,9 @@
 from mmengine.hooks import Hook
-from mmengine.runner import BaseLoop
+from mmpretrain.utils import get_ori_model
 
-from cue_plugin.engine.utils import unwrap_model
+from cue_plugin.cues.vlm_cache import compare_meta, expected_meta, load_cache
 from cue_plugin.registry import HOOKS
+from cue_plugin.utils import built_loop, inner_dataset, train_dataset_cfg
 
 
 @HOOKS.register_module()
@@ -14,19 +15,15 @@ class VLMCueCacheHook(Hook):
     priority = 'HIGH'
 
     def before_run(self, runner) -> None:
-        if not isinstance(runner._train_loop, BaseLoop):
+        if built_loop(runner, 'train') is None:
             return
-        from cue_plugin.cues.build_vlm_cues import expected_meta, train_dataset_cfg
-        from cue_plugin.cues.vlm_cache import compare_meta, load_cache
         dataset = runner.train_dataloader.dataset
-        inner = dataset
-        while not hasattr(inner, 'pipeline') and hasattr(inner, 'dataset'):
-            inner = inner.dataset
-        loaders = [t for t in getattr(inner.pipeline, 'transforms', [])
+        inner = inner_dataset(dataset, 'pipeline')
+        loaders = [t for t in getattr(getattr(inner, 'pipeline', None), 'transforms', [])
                    if type(t).__name__ == 'LoadVLMCue']
         if not loaders:
             return
-        model = unwrap_model(runner.model)
+        model = get_ori_model(runner.model)
         expected = expected_meta(model, dataset, train_dataset_cfg(runner.cfg).pipeline)
         for t in loaders:
             topk, meta = load_cache(t.cache_file)

@@ -2,8 +2,7 @@ import copy
 
 from mmengine.optim import OptimWrapperDict
 from mmpretrain.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
-
-from cue_plugin.engine.utils import unwrap_model
+from mmpretrain.utils import get_ori_model
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
@@ -44,7 +43,7 @@ class CAPOptimWrapperConstructor:
             self.shared['type'] = wrapper_type
 
     def __call__(self, model):
-        model = unwrap_model(model)
+        model = get_ori_model(model)
         if not hasattr(model, 'cap_parameter_groups'):
             raise TypeError(f'CAPOptimWrapperConstructor needs a model with '
                             f'cap_parameter_groups() (CAPClassifier), got {type(model).__name__}.')

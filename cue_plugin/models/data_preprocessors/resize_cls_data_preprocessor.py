@@ -6,7 +6,7 @@ from mmpretrain.models.utils.data_preprocessor import ClsDataPreprocessor
 
 from cue_plugin.registry import MODELS
 from cue_plugin.structures import DataSampleBatch, batch_on_device
-from cue_plugin.utils import gather_to, to_device_async
+from cue_plugin.utils import stack_to_device, to_device_async
 
 
 @MODELS.register_module()
@@ -76,7 +76,7 @@ class ResizeClsDataPreprocessor(ClsDataPreprocessor):
             values = [torch.as_tensor(s.get(field)) for s in samples]
             if any(v.device.type != 'cpu' for v in values):
                 continue
-            parts = gather_to([v.reshape(-1) for v in values], device, cat=True).split(
+            parts = stack_to_device([v.reshape(-1) for v in values], device, cat=True).split(
                 [v.numel() for v in values])
             for s, v, part in zip(samples, values, parts):
                 if field == 'gt_label':

@@ -5,7 +5,7 @@ from mmpretrain.structures import DataSample
 
 from cue_plugin.cues import (builtin_taxonomy, instance_cue_targets, load_class_cue,
                              neighbour_matrix, taxonomy_neighbours)
-from cue_plugin.fileio import resolve_resource
+from cue_plugin.utils.resources import resolve_resource
 from cue_plugin.registry import MODELS
 from .cosine_cls_head import checked_classnames
 from cue_plugin.structures import batch_field, has_field

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from cue_plugin.fileio import atomic_write_bytes, atomic_write_json
+from cue_plugin.utils.fileio import atomic_write_bytes, atomic_write_json
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from typing import Iterator, Optional
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
-from mmengine.logging import MMLogger
 from mmengine.optim import AmpOptimWrapper, build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -22,10 +21,10 @@ from torch.autograd import DeviceType
 from torch.profiler import ProfilerActivity, profile
 from torch.utils.flop_counter import FlopCounterMode
 
-from cue_plugin.cues.class_cue_sources import shipped_classes
-from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
-from cue_plugin.registry import MODELS
 from cue_plugin.structures import DataSampleBatch
+from cue_plugin.utils import (build_model_from_cfg, dataset_class_meta, inner_dataset_cfg,
+                              init_weights_quietly, set_class_meta)
+from .class_cues import shipped_classes
 
 
 def _sync(device):
@@ -47,9 +46,7 @@ def peak_memory_gib(device) -> float:
 
 
 def build_for_benchmark(cfg: Config, device: str, num_classes: Optional[int] = None):
-    model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
-    model = MODELS.build(model_cfg)
+    model = build_model_from_cfg(cfg)
     c = num_classes or model.head.num_classes
     # The training set type's own names when it ships c of them (CIFAR-100), so a
     # name-keyed class cue matches as it would on the real data.
@@ -57,13 +54,7 @@ def build_for_benchmark(cfg: Config, device: str, num_classes: Optional[int] = N
     names = shipped if len(shipped) == c else [f'class {i}' for i in range(c)]
     counts = [max(1, int(500 * 0.01**(i / max(c - 1, 1)))) for i in range(c)]
     set_class_meta(model, names, counts)
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel('WARNING')  # init_weights dumps every parameter at INFO
-    try:
-        model.init_weights()
-    finally:
-        logger.setLevel(level)
+    init_weights_quietly(model)
     return model.to(device)
 
 
@@ -380,10 +371,7 @@ def host_overhead(cfg: Config, batch_size: int = 128, iters: int = 30, warmup: i
         # have made every batch and sit idle instead of competing for the cores.
         loader['prefetch_factor'] = max(loader.get('prefetch_factor') or 2,
                                         -(-(iters + 1) // workers))
-        inner = loader['dataset']
-        while 'dataset' in inner and 'pipeline' not in inner:
-            inner = inner['dataset']
-        inner['indices'] = (warmup + iters) * batch_size
+        inner_dataset_cfg(loader['dataset'])['indices'] = (warmup + iters) * batch_size
     clock, prof = {}, cProfile.Profile() if profile_rows else None
 
     class _Start(Hook):

@@ -1,13 +1,14 @@
 """Concept alignment of CAP: find classes whose names do not describe their images, and
-replace their prompts by LLM descriptions closest to their images (SPEC §3)."""
+replace their prompts by LLM descriptions closest to their images (SPEC §3); the steps of
+tools/detect_mismatch.py and tools/enhance_descriptions.py. ``PseudolabelHook`` reads the
+result with :func:`cue_plugin.cap.descriptions.read_descriptions`."""
 from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from mmengine.utils import ProgressBar
 
-from cue_plugin.fileio import read_json
-from .mismatch import class_centre, detect_mismatch
+from cue_plugin.cap.mismatch import class_centre, detect_mismatch
 
 DESCRIBE_PROMPT = ('Give {n} different short descriptions of what a photo of a "{name}" '
                    'looks like, each one sentence of visual features (shape, colour, texture, '
@@ -59,32 +60,3 @@ def ask_descriptions(client, name: str, n: int = 5) -> List[str]:
     if not isinstance(desc, list) or not desc or not all(isinstance(d, str) for d in desc):
         raise ValueError(f'The LLM gave no list of descriptions for {name!r}: {answer}')
     return desc[:n]
-
-
-def read_descriptions(path: str, classes: Sequence[str]) -> Dict[int, str]:
-    """``{class index: description}`` from a descriptions file, the JSON that
-    ``tools/enhance_descriptions.py`` writes (or a user writes by hand)::
-
-        {"descriptions": {"<class name>": {"index": <class index>,
-                                            "description": "<one sentence>"}, ...}}
-
-    Index and name must agree with the data set's classes (checked)."""
-    obj = read_json(path, 'descriptions file')
-    desc = obj.get('descriptions') if isinstance(obj, dict) else None
-    if not isinstance(desc, dict):
-        raise ValueError(f"descriptions file '{path}' has no 'descriptions' object (write it "
-                         'with tools/enhance_descriptions.py).')
-    out = {}
-    for name, item in desc.items():
-        if not isinstance(item, dict) or not isinstance(item.get('description'), str):
-            raise ValueError(f"descriptions file '{path}': descriptions[{name!r}] needs a "
-                             "'description' string.")
-        idx = item.get('index')
-        if not isinstance(idx, int) or not 0 <= idx < len(classes):
-            raise ValueError(f"descriptions file '{path}': descriptions[{name!r}].index "
-                             f'{idx!r} is not a class index 0..{len(classes) - 1}.')
-        if classes[idx] != name:
-            raise ValueError(f"descriptions file '{path}': descriptions[{name!r}].index = "
-                             f'{idx} is class {classes[idx]!r} in this data set.')
-        out[idx] = item['description']
-    return out

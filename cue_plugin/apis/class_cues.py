@@ -8,8 +8,9 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from cue_plugin.fileio import read_json
 from cue_plugin.registry import DATASETS, MODELS
+from cue_plugin.utils import inner_dataset_cfg
+from cue_plugin.utils.fileio import read_json
 
 
 def classes_from_config(cfg: Config) -> List[str]:
@@ -34,16 +35,10 @@ def classes_from_config(cfg: Config) -> List[str]:
     return [str(c) for c in dataset.metainfo['classes']]
 
 
-def inner_dataset_cfg(dataset_cfg: dict) -> dict:
-    """The innermost data set of a config's wrappers (CAP's streams wrap theirs)."""
-    while isinstance(dataset_cfg.get('dataset'), dict):
-        dataset_cfg = dataset_cfg['dataset']
-    return dataset_cfg
-
-
 def shipped_classes(dataset_cfg: dict) -> Optional[List[str]]:
-    """The class names that ship with the type of ``dataset_cfg``'s innermost data set
-    (its ``METAINFO``), whatever the config overrides; None when the type ships none."""
+    """The class names that ship with the type of the data set inside ``dataset_cfg``'s
+    wrappers (:func:`~cue_plugin.utils.inner_dataset_cfg`; its ``METAINFO``), whatever the
+    config overrides; None when the type ships none."""
     kind = inner_dataset_cfg(dataset_cfg).get('type')
     if not isinstance(kind, str):
         return None

@@ -9,10 +9,10 @@ import torch
 from mmengine.logging import MMLogger
 from mmengine.utils import ProgressBar
 
-from cue_plugin.fileio import atomic_write_json, read_json
+from cue_plugin.cues.class_cue import name_index, normalize_name
+from cue_plugin.cues.text_knn import shortlist as text_shortlist
 from cue_plugin.llm.client import USAGE_FIELDS, add_usage
-from .class_cue import name_index, normalize_name
-from .text_knn import shortlist as text_shortlist
+from cue_plugin.utils.fileio import atomic_write_json, read_json
 
 SYSTEM = ('You are an expert in visual recognition. Answer with a single JSON object and '
           'nothing else.')

@@ -1,4 +1,5 @@
-"""Build the cached instance cue of a training config (tools/build_vlm_cues.py)."""
+"""Build the cached instance cue of a training config (tools/build_vlm_cues.py): score
+every training image and view with the config's zero-shot teacher, resumably."""
 import copy
 import logging
 import time
@@ -9,53 +10,29 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.logging import print_log
+from mmengine.registry import FUNCTIONS
+from mmengine.runner import set_random_seed
 from mmengine.utils import ProgressBar
 
-from cue_plugin.registry import DATASETS, MODELS
+from cue_plugin.cues.instance_cue import zero_shot_topk
+from cue_plugin.cues.vlm_cache import ChunkStore, expected_meta, plan_views, save_cache
+from cue_plugin.registry import DATASETS
 from cue_plugin.structures import batch_field
-from .instance_cue import zero_shot_topk
-from .vlm_cache import (ChunkStore, data_sha1, pipeline_fingerprint, plan_views,
-                        save_cache, weights_sha1)
-
-
-def train_dataset_cfg(cfg) -> dict:
-    """The innermost dataset config of ``train_dataloader`` (through wrappers)."""
-    ds = cfg.train_dataloader.dataset
-    while 'pipeline' not in ds and 'dataset' in ds:
-        ds = ds.dataset
-    return ds
-
-
-def expected_meta(model, dataset, pipeline) -> dict:
-    """What a cache must have been built with to serve this model, data and pipeline."""
-    inner = dataset
-    while not hasattr(inner, 'get_gt_labels') and hasattr(inner, 'dataset'):
-        inner = inner.dataset
-    cue = model.instance_cue
-    teacher = model.zero_shot_model
-    return dict(
-        classes=[str(c) for c in dataset.metainfo['classes']],
-        dataset=dict(type=type(inner).__name__, num_samples=len(inner),
-                     data_sha1=data_sha1(inner)),
-        pipeline=pipeline_fingerprint(pipeline),
-        teacher=dict(clip=teacher.clip_source, weights_sha1=weights_sha1(teacher.clip),
-                     template=cue['template'], k=cue['k'], logit_scale=cue['logit_scale']))
+from cue_plugin.utils import (build_model_from_cfg, dataset_class_meta, set_class_meta,
+                              train_dataset_cfg)
 
 
 def build_model_for_cues(cfg, compile: bool = False):
     """The config's model for scoring; ``compile`` keeps the backbone's compile option
     (it pays back on large sets, not on one pass over CIFAR)."""
-    from mmengine.runner import set_random_seed
     # Same seed as the runner, so a randomly initialised CLIP is the same one.
     seed = (cfg.get('randomness') or {}).get('seed')
     if seed is not None:
         set_random_seed(seed)
-    model_cfg = copy.deepcopy(cfg.model)
-    if cfg.get('data_preprocessor') is not None:
-        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
-    if not compile and 'compile' in model_cfg.get('backbone', {}):
-        model_cfg.backbone.compile = False
-    model = MODELS.build(model_cfg)
+    if not compile and 'compile' in cfg.model.get('backbone', {}):
+        cfg = copy.deepcopy(cfg)
+        cfg.model.backbone.compile = False
+    model = build_model_from_cfg(cfg)
     if getattr(model, 'instance_cue', None) is None:
         raise ValueError('The config\'s model has no instance cue: use CUEImageClassifier '
                          'with instance_cue=dict(...).')
@@ -76,7 +53,6 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
     equality with the online teacher matters). ``compile`` keeps the config's
     ``backbone.compile`` (a fixed batch shape: the last batch is padded).
     """
-    from cue_plugin.engine.hooks import dataset_class_meta, set_class_meta
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     ds_cfg = train_dataset_cfg(cfg)
     views, approx = plan_views(ds_cfg.pipeline, approximate)
@@ -148,7 +124,6 @@ def _missing_ranges(done: np.ndarray, size: int):
 
 def _collate_fn(cfg):
     """The training loader's collate function (workers stacking batches is faster)."""
-    from mmengine.registry import FUNCTIONS
     collate = cfg.train_dataloader.get('collate_fn') or dict(type='pseudo_collate')
     fn = FUNCTIONS.get(collate['type']) if isinstance(collate['type'], str) else collate['type']
     if fn is None:

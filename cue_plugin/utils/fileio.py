@@ -47,15 +47,3 @@ def read_json(path: str, what: str = 'JSON file'):
     except json.JSONDecodeError as e:
         raise ValueError(f"{what} '{path}' is not valid JSON: {e}") from e
 
-
-RESOURCES = osp.join(osp.dirname(__file__), 'resources')
-
-
-def resolve_resource(path: str, subdir: str = '') -> str:
-    """``path`` if it exists, else the file of that name shipped in cue_plugin/resources."""
-    if osp.isfile(path):
-        return path
-    shipped = osp.join(RESOURCES, subdir, path)
-    if not osp.isabs(path) and osp.isfile(shipped):
-        return shipped
-    raise FileNotFoundError(f"'{path}' does not exist (nor as {shipped}).")

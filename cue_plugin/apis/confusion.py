@@ -10,7 +10,8 @@ from mmengine.utils import ProgressBar
 from cue_plugin.cues import zero_shot_topk
 from cue_plugin.datasets.long_tail import FEW_SHOT_THR, MANY_SHOT_THR, shot_groups
 from cue_plugin.evaluation.metrics import shot_group_accuracy
-from cue_plugin.utils import gather_to
+from cue_plugin.models.clip import DEFAULT_TEMPLATE
+from cue_plugin.utils import stack_to_device
 
 
 # Share of the classes that the zero-shot top-k covers: CUE's top-5 of 100+ classes.
@@ -79,7 +80,6 @@ def predict_with_zero_shot(model, dataloader, classnames, k: Optional[int] = Non
                            progress=True):
     """Model predictions and the frozen CLIP's zero-shot top-1 / top-k on a loader
     (``k`` defaults to :func:`zero_shot_k` of the number of classes)."""
-    from cue_plugin.models.clip import DEFAULT_TEMPLATE
     k = k or zero_shot_k(len(classnames))
     backbone = getattr(model, 'zero_shot_model', model.backbone)
     text = backbone.encode_class_names(classnames, DEFAULT_TEMPLATE)
@@ -89,7 +89,7 @@ def predict_with_zero_shot(model, dataloader, classnames, k: Optional[int] = Non
         data = model.data_preprocessor(data, False)
         inputs, samples = data['inputs'], data['data_samples']
         out = model(inputs, samples, mode='predict')
-        labels = gather_to([s.gt_label for s in samples], inputs.device, cat=True)
+        labels = stack_to_device([s.gt_label for s in samples], inputs.device, cat=True)
         zs = 100.0 * backbone.zero_shot_features(inputs) @ text.to(inputs.device).t()
         preds.append(torch.cat([o.pred_label for o in out]).cpu())
         gts.append(labels.cpu())
