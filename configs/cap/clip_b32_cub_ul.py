@@ -2,7 +2,7 @@
 # published UL: zero-shot 51.57 / FPL 53.04 / GRIP 51.42).
 # The recipe (pseudolabels, growth, margin, hooks): configs/cap/README.md.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of
-# tools/detect_mismatch.py + tools/enhance_descriptions.py on this config.
+# tools/cap/detect_mismatch.py + tools/cap/enhance_descriptions.py on this config.
 _base_ = [
     '../_base_/datasets/cap/cub.py',
     '../_base_/models/cap_clip_b32.py',

@@ -2,7 +2,7 @@
 # published UL: zero-shot 43.45 / FPL 44.96 / GRIP 46.09 / CPL 51.91 / CAP 55.29).
 # The recipe (pseudolabels, growth, margin, hooks): configs/cap/README.md.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of
-# tools/detect_mismatch.py + tools/enhance_descriptions.py on this config.
+# tools/cap/detect_mismatch.py + tools/cap/enhance_descriptions.py on this config.
 _base_ = [
     '../_base_/datasets/cap/dtd.py',
     '../_base_/models/cap_clip_b32.py',

@@ -1,7 +1,7 @@
 # CAP on FGVCAircraft, unsupervised paradigm (UL: no labels; tau 0.5, m 14).
 # The recipe (pseudolabels, growth, margin, hooks): configs/cap/README.md.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of
-# tools/detect_mismatch.py + tools/enhance_descriptions.py on this config.
+# tools/cap/detect_mismatch.py + tools/cap/enhance_descriptions.py on this config.
 _base_ = [
     '../_base_/datasets/cap/fgvc_aircraft.py',
     '../_base_/models/cap_clip_b32.py',

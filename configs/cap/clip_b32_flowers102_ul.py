@@ -2,7 +2,7 @@
 # published UL: zero-shot 63.40 / FPL 65.67 / GRIP 69.84 / CPL 72.90 / CAP 76.80).
 # The recipe (pseudolabels, growth, margin, hooks): configs/cap/README.md.
 # Concept-aligned prompts: set custom_hooks.1.descriptions to the output of
-# tools/detect_mismatch.py + tools/enhance_descriptions.py on this config.
+# tools/cap/detect_mismatch.py + tools/cap/enhance_descriptions.py on this config.
 _base_ = [
     '../_base_/datasets/cap/flowers102.py',
     '../_base_/models/cap_clip_b32.py',

@@ -1,5 +1,5 @@
 """Throughput, step-time breakdown, peak memory and FLOP utilisation of a config's model
-(tools/benchmark_train.py, tools/benchmark_eval.py)."""
+(tools/benchmarks/benchmark_train.py, tools/benchmarks/benchmark_eval.py)."""
 import cProfile
 import copy
 from contextlib import ExitStack, nullcontext

@@ -6,7 +6,7 @@ from cue_plugin.utils.fileio import read_json
 
 def read_descriptions(path: str, classes: Sequence[str]) -> Dict[int, str]:
     """``{class index: description}`` from a descriptions file, the JSON that
-    ``tools/enhance_descriptions.py`` writes (or a user writes by hand)::
+    ``tools/cap/enhance_descriptions.py`` writes (or a user writes by hand)::
 
         {"descriptions": {"<class name>": {"index": <class index>,
                                             "description": "<one sentence>"}, ...}}
@@ -16,7 +16,7 @@ def read_descriptions(path: str, classes: Sequence[str]) -> Dict[int, str]:
     desc = obj.get('descriptions') if isinstance(obj, dict) else None
     if not isinstance(desc, dict):
         raise ValueError(f"descriptions file '{path}' has no 'descriptions' object (write it "
-                         'with tools/enhance_descriptions.py).')
+                         'with tools/cap/enhance_descriptions.py).')
     out = {}
     for name, item in desc.items():
         if not isinstance(item, dict) or not isinstance(item.get('description'), str):

@@ -1,4 +1,4 @@
-"""classify_images (tools/infer.py) skips an unreadable image, naming it, and classifies the
+"""classify_images (tools/misc/infer.py) skips an unreadable image, naming it, and classifies the
 rest, whichever way the config decodes images."""
 import os.path as osp
 

@@ -525,12 +525,12 @@ def test_fpl_baseline_end_to_end(eurosat, tiny_clip_ckpt, tmp_path):
 
 
 def test_concept_alignment_wired_into_cap_training(eurosat, tiny_clip_ckpt, tmp_path):
-    """tools/detect_mismatch.py and tools/enhance_descriptions.py on a CAP config, then
+    """tools/cap/detect_mismatch.py and tools/cap/enhance_descriptions.py on a CAP config, then
     CAP pseudolabels with the chosen description of each mismatch class."""
     import json
     opts = tiny_options(eurosat['root'], tiny_clip_ckpt)
     mismatch = str(tmp_path / 'mismatch.json')
-    run_script('tools/detect_mismatch.py', CONFIGS['UL'], '--out', mismatch, *as_cli(opts))
+    run_script('tools/cap/detect_mismatch.py', CONFIGS['UL'], '--out', mismatch, *as_cli(opts))
     m = json.load(open(mismatch))
     assert m['classes'] == eurosat['classes']
     if not m['mismatch']:  # a random CLIP may match every class; plant one to go on
@@ -540,7 +540,7 @@ def test_concept_alignment_wired_into_cap_training(eurosat, tiny_clip_ckpt, tmp_
     given = tmp_path / 'given.json'
     given.write_text(json.dumps({n: [f'{n} from a satellite', f'green {n}'] for n in names}))
     desc = str(tmp_path / 'desc.json')
-    run_script('tools/enhance_descriptions.py', CONFIGS['UL'], mismatch, '--out', desc,
+    run_script('tools/cap/enhance_descriptions.py', CONFIGS['UL'], mismatch, '--out', desc,
                '--given', str(given), *as_cli(opts))
     chosen = json.load(open(desc))['descriptions']
     assert set(chosen) == set(names)

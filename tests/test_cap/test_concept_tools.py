@@ -1,4 +1,4 @@
-"""tools/detect_mismatch.py and tools/enhance_descriptions.py end to end (tiny CLIP, fake
+"""tools/cap/detect_mismatch.py and tools/cap/enhance_descriptions.py end to end (tiny CLIP, fake
 CIFAR, loopback LLM server)."""
 import json
 import os
@@ -30,7 +30,7 @@ def _run(*args):
 
 def test_detect_then_enhance(fake_cifar, tmp_path):
     mismatch = str(tmp_path / 'mismatch.json')
-    out = _run('tools/detect_mismatch.py', CONFIG, '--out', mismatch, *_opts(fake_cifar))
+    out = _run('tools/cap/detect_mismatch.py', CONFIG, '--out', mismatch, *_opts(fake_cifar))
     m = json.load(open(mismatch))
     assert len(m['classes']) == 100 and re.search(r'\d+ mismatch classes of 100', out)
     if not m['mismatch']:  # a random CLIP may match everything; plant one to go on
@@ -41,7 +41,7 @@ def test_detect_then_enhance(fake_cifar, tmp_path):
     given = tmp_path / 'given.json'
     given.write_text(json.dumps({n: [f'a {n} in the snow', f'a red {n}'] for n in names}))
     desc = str(tmp_path / 'desc.json')
-    _run('tools/enhance_descriptions.py', CONFIG, mismatch, '--out', desc, '--given',
+    _run('tools/cap/enhance_descriptions.py', CONFIG, mismatch, '--out', desc, '--given',
          str(given), *_opts(fake_cifar))
     d = json.load(open(desc))
     assert set(d['descriptions']) == set(names) and d['source']['kind'] == 'given'
@@ -53,7 +53,7 @@ def test_detect_then_enhance(fake_cifar, tmp_path):
         return {'descriptions': [f'{name} number {i}' for i in range(5)]}
 
     with FakeLLM(raw=describe, faults=['malformed']) as llm:
-        _run('tools/enhance_descriptions.py', CONFIG, mismatch, '--out', desc, '--model',
+        _run('tools/cap/enhance_descriptions.py', CONFIG, mismatch, '--out', desc, '--model',
              'fake', '--base-url', llm.url, '--backoff', '0', *_opts(fake_cifar))
         assert len(llm.requests) == len(names) + 1  # one retry after the malformed answer
     d = json.load(open(desc))

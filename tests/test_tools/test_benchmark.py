@@ -58,7 +58,7 @@ def test_benchmark_runner_times_mmengine_training_loop(fake_cifar, tmp_path):
     assert not list((tmp_path / 'w').rglob('*.pth'))  # no checkpoints written
     out = tmp_path / 'r.json'
     proc = subprocess.run(
-        [sys.executable, f'{REPO}/tools/benchmark_train.py', f'{REPO}/{CUE_CONFIG}',
+        [sys.executable, f'{REPO}/tools/benchmarks/benchmark_train.py', f'{REPO}/{CUE_CONFIG}',
          '--runner', '--batch-size', '4', '--iters', '2', '--warmup', '1', '--json', str(out),
          '--cfg-options', 'model.backbone.arch=CUE-Tiny-ViT', 'model.backbone.pretrained=None',
          'train_dataloader.num_workers=0', f'train_dataloader.dataset.data_root={fake_cifar}'],
@@ -75,7 +75,7 @@ def test_benchmark_reference_options_give_an_a_b_in_one_run(tmp_path):
     import sys
     out = tmp_path / 'ab.json'
     proc = subprocess.run(
-        [sys.executable, f'{REPO}/tools/benchmark_train.py', f'{REPO}/{CUE_CONFIG}',
+        [sys.executable, f'{REPO}/tools/benchmarks/benchmark_train.py', f'{REPO}/{CUE_CONFIG}',
          '--batch-size', '2', '--iters', '1', '--warmup', '1', '--json', str(out),
          '--cfg-options', 'model.backbone.arch=CUE-Tiny-ViT', 'model.backbone.pretrained=None',
          '--reference-options', 'model.backbone.direct_sdpa=False'],

@@ -21,7 +21,7 @@ def test_slim_publish_test_infer(fake_cifar, tiny_clip_ckpt, tmp_path):
     assert 'backbone.clip.visual.conv1.weight' not in sd  # frozen CLIP not saved
     assert decode_clip_record(sd['backbone._extra_state'])['clip_source']['pretrained'] == tiny_clip_ckpt
 
-    out = run_tool('tools/publish_model.py', ckpt, str(tmp_path / 'cue_tiny.pth'))
+    out = run_tool('tools/misc/publish_model.py', ckpt, str(tmp_path / 'cue_tiny.pth'))
     published = re.search(r'(\S+cue_tiny-[0-9a-f]{8}\.pth)', out).group(1)
     assert osp.getsize(published) < osp.getsize(ckpt)
     pub = torch.load(published, map_location='cpu', weights_only=False)
@@ -46,7 +46,7 @@ def test_slim_publish_test_infer(fake_cifar, tiny_clip_ckpt, tmp_path):
     cfg.merge_from_dict(dict(o.split('=', 1) for o in opts if 'data_root' not in o))
     cfg.model.backbone.pretrained = tiny_clip_ckpt
     cfg.dump(cfg_path)
-    out = run_tool('tools/infer.py', cfg_path, published, str(folder), '--topk', '2',
+    out = run_tool('tools/misc/infer.py', cfg_path, published, str(folder), '--topk', '2',
                    '--out', str(tmp_path / 'infer.json'))
     import json
     results = json.load(open(tmp_path / 'infer.json'))

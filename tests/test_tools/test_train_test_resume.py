@@ -99,7 +99,7 @@ def test_cue_cached_mode_trains_like_online(fake_cifar, tmp_path):
                      for line in loss_lines(cached)]
 
     # The concept-confusion report on the trained checkpoint.
-    rep = run_tool('tools/analyze_confusion.py', CUE_CACHED,
+    rep = run_tool('tools/analysis_tools/analyze_confusion.py', CUE_CACHED,
                    osp.join(str(tmp_path / 'cached'), 'epoch_1.pth'), '--out-dir',
                    str(tmp_path / 'conf'), '--cfg-options', *opts)
     assert 'in class-cue neighbours' in rep and 'Zero-shot CLIP right, model wrong' in rep

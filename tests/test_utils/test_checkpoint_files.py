@@ -60,9 +60,9 @@ def test_tools_refuse_a_garbage_checkpoint_naming_it(tmp_path):
 
 
 @pytest.mark.parametrize('tool,args,what', [
-    ('tools/analyze_confusion.py', ['CONFIG', 'CKPT'], 'checkpoint'),
-    ('tools/infer.py', ['CONFIG', 'CKPT', 'IMAGES'], 'checkpoint'),
-    ('tools/publish_model.py', ['CKPT', 'OUT'], 'in_file'),
+    ('tools/analysis_tools/analyze_confusion.py', ['CONFIG', 'CKPT'], 'checkpoint'),
+    ('tools/misc/infer.py', ['CONFIG', 'CKPT', 'IMAGES'], 'checkpoint'),
+    ('tools/misc/publish_model.py', ['CKPT', 'OUT'], 'in_file'),
 ])
 def test_checkpoint_tools_refuse_a_garbage_checkpoint_naming_it(tmp_path, tool, args, what):
     garbage = str(tmp_path / 'epoch_9.pth')

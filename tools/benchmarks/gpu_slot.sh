@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One short GPU slot: install the carried wheels, read the machine, measure its bf16 matrix
-# rate, run tools/benchmark_all.sh under a deadline, and leave one archive of every JSON
+# rate, run tools/benchmarks/benchmark_all.sh under a deadline, and leave one archive of every JSON
 # and log in OUT_DIR (a device call brings back only a few files).
 #   bash tools/benchmarks/gpu_slot.sh OUT_DIR [DEADLINE_S=480]
 # Expects beside the checkout: .whl/ (wheels the GPU image lacks; docs/benchmarks.md) and
@@ -48,6 +48,6 @@ open('/tmp/peak_tflops', 'w').write(f'{tflops:.0f}')
 EOF
 } 2>&1 | tee "$RUN/machine.txt"
 export PEAK_TFLOPS=${PEAK_TFLOPS:-$(cat /tmp/peak_tflops 2>/dev/null || echo 788)}
-bash tools/benchmark_all.sh "$RUN/results" /tmp/cifar 2>&1 | tee "$RUN/log.txt"
+bash tools/benchmarks/benchmark_all.sh "$RUN/results" /tmp/cifar 2>&1 | tee "$RUN/log.txt"
 tar czf "$OUT/results.tgz" -C "$RUN" .
 cp "$RUN/log.txt" "$OUT/log.txt"

@@ -1,4 +1,4 @@
-# The table of tools/benchmark_all.sh's figures: img/s, ratio to the CUE reference code
+# The table of tools/benchmarks/benchmark_all.sh's figures: img/s, ratio to the CUE reference code
 # measured in the same run, MFU, peak memory, and each target of docs/benchmarks.md met or
 # not (with the measured number).
 #   python tools/benchmarks/summarize.py OUT_DIR [--peak-tflops 798] [--markdown]
@@ -100,7 +100,7 @@ def summarize(out_dir: str, peak_tflops: float = 798.0) -> str:
 
 
 def main():
-    p = argparse.ArgumentParser(description='Summarise tools/benchmark_all.sh output')
+    p = argparse.ArgumentParser(description='Summarise tools/benchmarks/benchmark_all.sh output')
     p.add_argument('out_dir')
     p.add_argument('--peak-tflops', type=float, default=798.0)
     args = p.parse_args()

@@ -42,7 +42,7 @@ def main():
     p.add_argument('--peak-tflops', type=float)
     p.add_argument('--gflop-per-img', type=float,
                    help="FLOPs of one training image (e.g. ours for the same step, from "
-                   'tools/benchmark_train.py) for the MFU column')
+                   'tools/benchmarks/benchmark_train.py) for the MFU column')
     p.add_argument('--json')
     p.add_argument('opts', nargs=argparse.REMAINDER,
                    help="extra reference options (yacs KEY VALUE pairs, e.g. 'num_workers 8')")

@@ -1,6 +1,6 @@
 # Prepare a checkpoint for release, as OpenMMLab does: keep the weights and the dataset
 # meta, drop optimizer / scheduler / message-hub state, append the sha256 prefix.
-#   python tools/publish_model.py work_dirs/x/epoch_10.pth cue_clip_b16_cifar100lt.pth
+#   python tools/misc/publish_model.py work_dirs/x/epoch_10.pth cue_clip_b16_cifar100lt.pth
 import argparse
 import os
 import os.path as osp

@@ -1,6 +1,6 @@
 # CAP's description enhancement: for each mismatch class, n LLM descriptions (or ones you
 # give), keep the one whose CLIP text feature is nearest the class's image centre.
-#   python tools/enhance_descriptions.py CONFIG mismatch.json --out descriptions.json \
+#   python tools/cap/enhance_descriptions.py CONFIG mismatch.json --out descriptions.json \
 #       --model M [--base-url URL] [--n 5]  |  --given my_descriptions.json (offline)
 import argparse
 
@@ -18,7 +18,7 @@ from cue_plugin.utils.fileio import atomic_write_json, read_json
 def main():
     p = argparse.ArgumentParser(description='Enhance mismatch-class prompts')
     p.add_argument('config')
-    p.add_argument('mismatch', help='output of tools/detect_mismatch.py')
+    p.add_argument('mismatch', help='output of tools/cap/detect_mismatch.py')
     p.add_argument('--out', required=True)
     p.add_argument('--given', help='JSON {class name: [descriptions]} instead of an LLM')
     p.add_argument('--model', default='gpt-4o-mini')

@@ -1,6 +1,6 @@
 # Steady-state training throughput of a config's model on synthetic batches, with the
 # same model on the LIFT path (cues off) measured in the same run as the reference.
-#   python tools/benchmark_train.py CONFIG [--batch-size 128] [--iters 20] [--amp]
+#   python tools/benchmarks/benchmark_train.py CONFIG [--batch-size 128] [--iters 20] [--amp]
 #       [--peak-tflops 798] [--real-data] [--cfg-options ...] [--json out.json]
 # --runner times mmengine's own training loop (tools/train.py's path: loader, hooks,
 # logging) against the bare step on the same loader, measured in the same run.

@@ -1,5 +1,5 @@
 # Classify images (a folder or files) with a config and checkpoint, printing class names.
-#   python tools/infer.py CONFIG CHECKPOINT IMAGES... [--topk 3] [--out preds.json]
+#   python tools/misc/infer.py CONFIG CHECKPOINT IMAGES... [--topk 3] [--out preds.json]
 import argparse
 
 from cue_plugin.apis import classify_images

@@ -1,8 +1,8 @@
 # CAP's concept-mismatch detection on a config's training images: iterative k-means
 # (scikit-learn, random_state 42) matching of zero-shot CLIP image clusters to class
 # names; writes the mismatch classes with their image centres (for
-# tools/enhance_descriptions.py), the matching order and the fewest-predicted classes.
-#   python tools/detect_mismatch.py CONFIG --out mismatch.json [--num-remaining T]
+# tools/cap/enhance_descriptions.py), the matching order and the fewest-predicted classes.
+#   python tools/cap/detect_mismatch.py CONFIG --out mismatch.json [--num-remaining T]
 #       [--notebook] [--cfg-options ...]
 # Default: the paper's stop (ceil(C/10) classes left) intersected with the T classes of
 # fewest zero-shot predictions; --notebook: the reference notebook's rule (no

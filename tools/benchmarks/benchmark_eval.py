@@ -1,5 +1,5 @@
 # Steady-state evaluation throughput (predict) of a config's model on synthetic batches.
-#   python tools/benchmark_eval.py CONFIG [--batch-size 256] [--amp] [--peak-tflops 798]
+#   python tools/benchmarks/benchmark_eval.py CONFIG [--batch-size 256] [--amp] [--peak-tflops 798]
 import os.path as osp
 import runpy
 

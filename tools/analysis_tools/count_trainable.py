@@ -1,6 +1,6 @@
 # Trainable parameters of configs' models, as a markdown table (weights are not loaded:
 # counts do not depend on them). Default: LIFT's AdaptFormer config and every PEFT variant.
-#   python tools/count_trainable.py [CONFIG ...]
+#   python tools/analysis_tools/count_trainable.py [CONFIG ...]
 import argparse
 import glob
 import os.path as osp
