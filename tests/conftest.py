@@ -7,7 +7,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import cue_plugin  # noqa: E402,F401  (registers components)
-from fake_data import make_fake_cifar100, make_fake_fashion_mnist  # noqa: E402
+from fake_data import make_fake_cifar100, make_fake_eurosat, make_fake_fashion_mnist  # noqa: E402
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 
@@ -39,3 +39,10 @@ def tiny_clip_ckpt(tmp_path_factory):
     path = str(tmp_path_factory.mktemp('clip') / 'tiny_clip.pt')
     torch.save(model.state_dict(), path)
     return path
+
+
+@pytest.fixture(scope='module')
+def eurosat(tmp_path_factory):
+    # 5 EuroSAT classes in CAP's layout: 12 images per class, all in the training pool
+    # (2 of them also listed in test.txt).
+    return make_fake_eurosat(str(tmp_path_factory.mktemp('eurosat')), per_class=(8, 2, 2))

@@ -7,10 +7,9 @@ import sys
 
 import pytest
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import fake_data  # noqa: E402
-from test_cap_train import as_cli, run_tool, tiny_options  # noqa: E402
+from cap_runs import as_cli, run_tool, tiny_options  # noqa: E402
 
 DATASETS = ('flowers102', 'dtd', 'fgvc_aircraft', 'cub', 'eurosat', 'resisc45')
 PARADIGMS = ('ul', 'ssl', 'trzsl')

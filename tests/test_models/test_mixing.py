@@ -13,7 +13,6 @@ from cue_plugin.utils import set_class_meta
 
 NAMES = ['apple', 'pear', 'orange', 'bus', 'train', 'tank']
 COUNTS = [60, 30, 12, 8, 4, 2]
-TAXONOMY = dict(file=None)
 TINY_CLIP = dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT')
 CUE_HEAD = dict(type='CUEClsHead', num_classes=6, lambda_llm=0.5, lambda_vlm=0.5)
 TINY_MM_VIT = dict(type='VisionTransformer', img_size=32, patch_size=8, out_type='cls_token',

@@ -1,12 +1,15 @@
-"""CAP under AMP: one backward under one gradient scaler steps both optimizers (the two
+"""CAPOptimWrapperConstructor: CAP's two optimizers, each stepping its own parameters, and
+CAP under AMP: one backward under one gradient scaler steps both optimizers (the two
 groups' AmpOptimWrappers cannot each scale the same backward). mmengine's
 AmpOptimWrapper refuses to start without an accelerator, so on CPU the test lets it
 start and gives it torch's CPU gradient scaler."""
+import numpy as np
 import pytest
 import torch
 from mmengine.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict
 
 import mmengine.optim.optimizer.amp_optimizer_wrapper as amp_module
+from cap_runs import CONFIGS, build_runner, tiny_options
 from cue_plugin.models import CAPClassifier
 
 
@@ -104,3 +107,54 @@ def test_constructor_passes_amp_to_every_group(monkeypatch):
     assert all(type(w) is AmpOptimWrapper for w in built.values())
     with pytest.raises(ValueError, match="optim_wrapper.type='ZeroOptimizer'"):
         CAPOptimWrapperConstructor(dict(type='ZeroOptimizer', prompts=dict(optimizer=sgd)))
+
+
+def test_two_optimizers_update_only_their_own_parameters(eurosat, tiny_clip_ckpt, tmp_path):
+    runner = build_runner(CONFIGS['SSL'], tiny_options(eurosat['root'], tiny_clip_ckpt),
+                          tmp_path)
+    model = runner.model
+    model.set_classnames(eurosat['classes'])
+    optim = runner.build_optim_wrapper(runner.cfg.optim_wrapper)
+    groups = model.cap_parameter_groups()
+    assert sorted(optim.keys()) == ['adapters', 'prompts']
+    for name in ('prompts', 'adapters'):
+        in_opt = {id(p) for g in optim[name].optimizer.param_groups for p in g['params']}
+        assert in_opt == {id(p) for p in groups[name]}
+        sgd = optim[name].optimizer.param_groups[0]
+        assert (sgd['lr'], sgd['momentum'], sgd['weight_decay']) == (0.01, 0.9, 0.1)
+    from cue_plugin.engine.optimizers import CAPOptimWrapperConstructor
+    with pytest.raises(ValueError, match=r"unknown parameter group\(s\) \['prompt'\]"):
+        CAPOptimWrapperConstructor(dict(prompt=dict(optimizer=dict(type='SGD', lr=0.1))))(
+            model)
+    trainable = {id(p) for p in model.parameters() if p.requires_grad}
+    assert trainable == {id(p) for g in groups.values() for p in g}
+    assert not {id(p) for p in groups['prompts']} & {id(p) for p in groups['adapters']}
+
+    ds = runner.train_dataloader.dataset
+    ds.set_pseudolabels(np.arange(len(ds.unlabelled)) % 5)
+    from mmengine.dataset import default_collate
+    batch = default_collate([ds[i] for i in range(4)])
+    snap = lambda ps: [p.detach().clone() for p in ps]  # noqa: E731
+    clip0 = snap(model.clip.parameters())
+
+    def changed(before, ps):
+        return [not torch.equal(a, b) for a, b in zip(before, ps)]
+
+    # A backward, then only the prompt optimizer steps: adapters stay.
+    data = model.data_preprocessor(batch, True)
+    loss, _ = model.parse_losses(model(**data, mode='loss'))
+    loss.backward()
+    p0, a0 = snap(groups['prompts']), snap(groups['adapters'])
+    optim['prompts'].step()
+    assert any(changed(p0, groups['prompts'])) and not any(changed(a0, groups['adapters']))
+    p1 = snap(groups['prompts'])
+    optim['adapters'].step()
+    assert any(changed(a0, groups['adapters'])) and not any(changed(p1, groups['prompts']))
+    for w in optim.values():
+        w.zero_grad()
+    # train_step: both step, the frozen CLIP does not move.
+    p2, a2 = snap(groups['prompts']), snap(groups['adapters'])
+    log = model.train_step(batch, optim)
+    assert {'loss', 'loss_labelled', 'loss_pseudo', 'loss_fixmatch'} <= set(log)
+    assert any(changed(p2, groups['prompts'])) and any(changed(a2, groups['adapters']))
+    assert not any(changed(clip0, model.clip.parameters()))
