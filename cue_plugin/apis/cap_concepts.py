@@ -1,7 +1,7 @@
 """Concept alignment of CAP: find classes whose names do not describe their images, and
-replace their prompts by LLM descriptions closest to their images (SPEC §3); the steps of
-tools/cap/detect_mismatch.py and tools/cap/enhance_descriptions.py. ``PseudolabelHook`` reads the
-result with :func:`cue_plugin.cap.descriptions.read_descriptions`."""
+replace their prompts by LLM descriptions closest to their images (docs/methods.md
+§3); the steps of tools/cap/detect_mismatch.py and tools/cap/enhance_descriptions.py.
+``PseudolabelHook`` reads the result with :func:`cue_plugin.cap.descriptions.read_descriptions`."""
 from typing import Dict, List, Optional, Sequence
 
 import torch

@@ -1,4 +1,4 @@
-"""CAP's pure computations (SPEC §3): pseudolabel bookkeeping, the calibrated margin,
+"""CAP's pure computations (docs/methods.md §3): pseudolabel bookkeeping, the calibrated margin,
 paradigm splits, concept-mismatch detection. No models, data sets or hooks here; the
 model is ``cue_plugin.models.CAPClassifier``."""
 from .margin import calibrated_margin, class_means, rescale_rows, similarity_matrix

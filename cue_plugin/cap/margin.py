@@ -1,4 +1,4 @@
-"""CAP's confusion-aware calibrated margin matrix M (SPEC §3), rebuilt every epoch
+"""CAP's confusion-aware calibrated margin matrix M (docs/methods.md §3), rebuilt every epoch
 (CAP ``methods/cacm.py:245-338``). Pure computations."""
 from typing import Optional
 

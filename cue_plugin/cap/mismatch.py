@@ -1,4 +1,4 @@
-"""CAP's unsupervised concept-mismatch detection (SPEC §3), as the reference notebook
+"""CAP's unsupervised concept-mismatch detection (docs/methods.md §3), as the reference notebook
 ``mismatch_detecting.ipynb`` runs it (cells 3-4), with the paper's stop and
 fewest-prediction intersection by default. Pure computation on features."""
 import math

@@ -1,5 +1,5 @@
 """Pseudolabel bookkeeping of CAP (and its GRIP / FPL baselines), as the reference code
-runs it (SPEC §3). Pure computations: no models, data sets or hooks.
+runs it (docs/methods.md §3). Pure computations: no models, data sets or hooks.
 
 A *main set* is CAP's set of pseudolabelled images: ``{class: [(score, j), ...]}`` with
 ``j`` an index into the unlabelled images, each class's list in the reference's order

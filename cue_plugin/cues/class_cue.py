@@ -43,7 +43,7 @@ def name_index(classes: Sequence[str]) -> Dict[str, List[int]]:
 
 def neighbour_matrix(num_classes: int, neighbours: Dict[int, Sequence[int]],
                      classes: Optional[Sequence[str]] = None) -> torch.Tensor:
-    """SPEC §2's matrix from ``{class index: [neighbour indices]}``."""
+    """docs/methods.md §2's matrix from ``{class index: [neighbour indices]}``."""
     m = torch.eye(num_classes, dtype=torch.bool)
     if classes is not None:
         for idx in name_index(classes).values():

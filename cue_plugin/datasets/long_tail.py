@@ -5,7 +5,8 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 from mmpretrain.datasets.base_dataset import BaseDataset
 
-#: SPEC shot groups by *training* count: many n > 100, medium 20 <= n <= 100, few n < 20.
+#: Shot groups by *training* count (docs/methods.md §1): many n > 100, medium
+#: 20 <= n <= 100, few n < 20.
 MANY_SHOT_THR = 100
 FEW_SHOT_THR = 20
 

@@ -25,7 +25,7 @@ class PseudolabelDataset(Dataset):
     unlabelled images (:meth:`set_main_set`; an image may be listed under several
     classes, as in the reference).
 
-    Each item is one sample of every *stream* CAP's per-iteration loss needs (SPEC §3)::
+    Each item is one sample of every *stream* CAP's per-iteration loss needs (docs/methods.md §3)::
 
         dict(inputs=dict(labelled=img, pseudo=img, weak=img, strong=img),
              data_samples=dict(labelled_label=y, pseudo_label=y_pl, epoch=e,

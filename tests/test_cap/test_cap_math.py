@@ -1,4 +1,4 @@
-"""CAP's formulas (SPEC §3) against independent computations."""
+"""CAP's formulas (docs/methods.md §3) against independent computations."""
 import math
 
 import pytest

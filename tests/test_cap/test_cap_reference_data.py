@@ -14,7 +14,8 @@ import fake_data  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-# CAP's EuroSAT class file, in its order (SPEC §3 lists the same names).
+# CAP's EuroSAT class file (data/class_files/EuroSAT/class_names.txt of Noahwangyuchen/CAP),
+# in its order.
 EUROSAT_NAMES = ['annual crop land', 'forest', 'brushland or shrubland', 'highway or road',
                  'industrial buildings or commercial buildings', 'pasture land',
                  'permanent crop land', 'residential buildings or homes or apartments',

@@ -155,6 +155,6 @@ def test_shipped_reference_graphs_resolve():
 
     from cue_plugin.utils.resources import resolve_resource
     nb = load_class_cue(resolve_resource('cifar100.json', 'class_cues'), CIFAR100_CATEGORIES)
-    # SPEC §2: about 4 neighbours per class, 7 CIFAR classes left with none.
+    # The CUE authors' graph: about 4 neighbours per class, 7 CIFAR classes left with none.
     assert sum(len(v) for v in nb.values()) == 390
     assert sum(len(nb.get(i, [])) == 0 for i in range(100)) == 7

@@ -14,7 +14,7 @@ from cue_plugin.registry import HOOKS
 
 @HOOKS.register_module()
 class CalibratedMarginHook(Hook):
-    """CAP's confusion-aware calibrated margin (SPEC §3), rebuilt at the start of every
+    """CAP's confusion-aware calibrated margin (docs/methods.md §3), rebuilt at the start of every
     epoch as the reference does (``methods/cacm.py:95,245-338``) and set into the model's
     :class:`CalibratedMarginLoss`; M = 0 in the first epoch. It reads the model and the
     training set only.

@@ -24,7 +24,7 @@ REFERENCE_LITERAL_PROMPT = 'a photo of a {{}}{}'
 @HOOKS.register_module()
 class PseudolabelHook(Hook):
     """CAP's pseudolabelled images (the *main set*) and their growth, as the reference
-    code builds them (SPEC §3); GRIP's and FPL's by option. The main set lives in the
+    code builds them (docs/methods.md §3); GRIP's and FPL's by option. The main set lives in the
     training set (:meth:`PseudolabelDataset.set_main_set`); this hook reads the model
     (:class:`CAPClassifier`) and writes the data set, and saves the set in checkpoints.
 

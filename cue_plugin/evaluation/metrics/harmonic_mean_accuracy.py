@@ -40,8 +40,8 @@ def harmonic_mean_accuracy(pred, gt, seen_classes, num_classes: int) -> dict:
 
 @METRICS.register_module()
 class HarmonicMeanAccuracy(PredGtMetric):
-    """TRZSL accuracy (CAP, SPEC §3): top-1 over all classes' logits, reported as ``seen``
-    and ``unseen`` accuracy (over the test images of seen / unseen classes) and their
+    """TRZSL accuracy (CAP, docs/methods.md §3): top-1 over all classes' logits, reported
+    as ``seen`` and ``unseen`` accuracy (over the test images of seen / unseen classes) and their
     harmonic mean ``H = 2 * seen * unseen / (seen + unseen)``, all in %.
 
     Also ``top1`` (all test images) and the group sizes ``seen_classes`` /

@@ -1,5 +1,5 @@
 """MaPLe multi-modal prompts (Khattak et al., 2023) on an open_clip CLIP, with CAP's text,
-main-visual and pseudo-visual residual adapters (SPEC §3)."""
+main-visual and pseudo-visual residual adapters (docs/methods.md §3)."""
 from contextlib import contextmanager
 from typing import Optional, Sequence
 

@@ -21,7 +21,7 @@ CLIP_STD = [0.26862954 * 255, 0.26130258 * 255, 0.27577711 * 255]
 @MODELS.register_module()
 class CAPClassifier(BaseClassifier):
     """CAP (and its FPL / GRIP / zero-shot baselines): frozen CLIP + MaPLe prompts + text /
-    main-visual / pseudo-visual residual adapters, logits ``100 * cos(v, t)`` (SPEC §3).
+    main-visual / pseudo-visual residual adapters, logits ``100 * cos(v, t)`` (docs/methods.md §3).
 
     - ``loss`` takes the multi-stream batches of :class:`PseudolabelDataset` and returns
       ``CE_M(z_l, y)`` (SSL / TRZSL), ``CE_M(z_main, y_pl)`` and the FixMatch term
