@@ -9,6 +9,7 @@ import shlex
 from cue_plugin.apis.cli import train_args, train_config
 from cue_plugin.registry import DATASETS
 from fake_data import make_fake_eurosat
+from test_registry_names import ALIASES, registered
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 README = osp.join(REPO, 'README.md')
@@ -120,3 +121,35 @@ def test_every_config_folder_has_a_readme_naming_each_config():
         assert not missing, f'{osp.relpath(readme, REPO)} does not mention {missing}'
         for path in re.findall(r'(configs/[\w/]+\.py)', text):
             assert osp.isfile(osp.join(REPO, path)), f'{osp.relpath(readme, REPO)}: {path}'
+
+
+def _components_table():
+    """``[(kind, [names])]`` of the README's Components table, in its order."""
+    text = _readme()
+    section = re.search(r'^## Components\b.*?\n(.*?)^## ', text, re.S | re.M)
+    assert section, 'README.md has no "## Components" section'
+    rows = []
+    for line in section.group(1).splitlines():
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if len(cells) < 3 or cells[0] in ('kind', '') or set(cells[0]) <= set('-'):
+            continue
+        rows.append((cells[0], re.findall(r'`(\w+)`', cells[1])))
+    return rows
+
+
+def test_components_table_lists_every_registered_name_by_type():
+    """Every name cue_plugin registers (the walk of test_registry_names.py; deprecated
+    aliases may stay out) is in the table, every name there is registered, and the rows
+    of one kind are together (the table is sorted by component type)."""
+    rows = _components_table()
+    listed = [name for _, names in rows for name in names]
+    registered_names = {name for _, name, _ in registered()}
+    aliases = {key.split('/', 1)[1] for key in ALIASES}
+    missing = sorted(registered_names - aliases - set(listed))
+    assert not missing, f'README.md Components table misses registered {missing}'
+    unknown = sorted(set(listed) - registered_names)
+    assert not unknown, f'README.md Components table lists unregistered {unknown}'
+    assert len(listed) == len(set(listed)), 'a name is listed twice'
+    kinds = [kind for kind, _ in rows]
+    scattered = sorted({k for i, k in enumerate(kinds) if k in kinds[:i] and kinds[i - 1] != k})
+    assert not scattered, f'rows of kind {scattered} are not together'
