@@ -10,7 +10,9 @@ from cue_plugin.registry import MODELS
 
 def set_class_meta(model, classes: Optional[Sequence[str]], counts: Sequence[int]) -> list:
     """Give class names to heads that want them and counts to every module that has
-    ``set_class_counts`` (class-prior losses); returns the names of those modules."""
+    ``set_class_counts`` (class-prior losses); returns the names of those modules. (The
+    ``ClassNamesAware`` / ``ClassCountsAware`` protocols of ``cue_plugin.models.protocols``,
+    tested with ``hasattr`` here: this layer is below ``models``.)"""
     touched = []
     for name, module in model.named_modules():
         if classes is not None and hasattr(module, 'set_classnames'):

@@ -9,6 +9,7 @@ from torch.utils.data import DataLoader
 
 from cue_plugin.cap.margin import calibrated_margin, class_means, similarity_matrix
 from cue_plugin.engine.utils import train_pseudolabel_dataset
+from cue_plugin.models.protocols import MarginModel, check_protocol
 from cue_plugin.registry import HOOKS
 
 
@@ -16,8 +17,8 @@ from cue_plugin.registry import HOOKS
 class CalibratedMarginHook(Hook):
     """CAP's confusion-aware calibrated margin (docs/methods.md §3), rebuilt at the start of every
     epoch as the reference does (``methods/cacm.py:95,245-338``) and set into the model's
-    :class:`CalibratedMarginLoss`; M = 0 in the first epoch. It reads the model and the
-    training set only.
+    :class:`CalibratedMarginLoss`; M = 0 in the first epoch. It reads the model (what
+    :class:`~cue_plugin.models.protocols.MarginModel` declares) and the training set only.
 
     - ``S = similarity_matrix(T, V)``: T = the model's current prompted text features as
       at inference (``features='current'``), V = per-class means of the current model's
@@ -59,11 +60,8 @@ class CalibratedMarginHook(Hook):
 
     @staticmethod
     def _model(runner):
-        model = get_ori_model(runner.model)
-        if not hasattr(model, 'confident_counts') or not hasattr(model, 'margin_loss'):
-            raise TypeError('CalibratedMarginHook needs a CAPClassifier model, got '
-                            f'{type(model).__name__}.')
-        return model
+        return check_protocol(get_ori_model(runner.model), MarginModel,
+                              'CalibratedMarginHook', example='CAPClassifier')
 
     @staticmethod
     def _dataset(runner):
@@ -132,7 +130,7 @@ class CalibratedMarginHook(Hook):
             if sigma.sum() == 0:
                 runner.logger.warning('CalibratedMarginHook: no confident weak-view '
                                       'prediction in the previous epoch (sigma = 0): M = 0.')
-        model.margin_loss.set_margin(margin)
+        model.set_margin(margin)
         self.last = dict(epoch=epoch, sigma=sigma, similarity=similarity, margin=margin)
         self.history.append(dict(epoch=epoch, sigma=sigma.tolist(),
                                  margin_mean=float(margin.mean())))

@@ -1,6 +1,7 @@
 from mmengine.hooks import Hook
 from mmpretrain.utils import get_ori_model
 
+from cue_plugin.models.protocols import ClassNamesAware
 from cue_plugin.registry import HOOKS
 from cue_plugin.utils import built_loop
 
@@ -23,7 +24,7 @@ class EvalClassNamesHook(Hook):
 
     def before_run(self, runner) -> None:
         model = get_ori_model(runner.model)
-        if not hasattr(model, 'set_classnames') or getattr(model, 'classnames', None):
+        if not isinstance(model, ClassNamesAware) or getattr(model, 'classnames', None):
             return
         loop = built_loop(runner, self.split)
         if loop is None:

@@ -13,6 +13,7 @@ from cue_plugin.cap.pseudolabel import (MainSet, confident_lists, description_to
                                         growth_k, labels_to_main_set, leaderboard_walk,
                                         refill, select_top_k_per_class)
 from cue_plugin.engine.utils import train_pseudolabel_dataset
+from cue_plugin.models.protocols import PseudolabelModel, check_protocol
 from cue_plugin.registry import HOOKS
 
 #: The reference's literal zero-shot prompt: its template 'a photo of a {}' is prefixed,
@@ -100,11 +101,8 @@ class PseudolabelHook(Hook):
     # --------------------------------------------------------------- helpers
     @staticmethod
     def _model(runner):
-        model = get_ori_model(runner.model)
-        if not hasattr(model, 'confident_predictions'):
-            raise TypeError('PseudolabelHook needs a CAPClassifier model, got '
-                            f'{type(model).__name__}.')
-        return model
+        return check_protocol(get_ori_model(runner.model), PseudolabelModel,
+                              'PseudolabelHook', example='CAPClassifier')
 
     @staticmethod
     def _dataset(runner):

@@ -4,6 +4,8 @@ from mmengine.optim import OptimWrapperDict
 from mmpretrain.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
 from mmpretrain.utils import get_ori_model
 
+from cue_plugin.models.protocols import CAPParameterGroups, check_protocol
+
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class CAPOptimWrapperConstructor:
@@ -43,10 +45,8 @@ class CAPOptimWrapperConstructor:
             self.shared['type'] = wrapper_type
 
     def __call__(self, model):
-        model = get_ori_model(model)
-        if not hasattr(model, 'cap_parameter_groups'):
-            raise TypeError(f'CAPOptimWrapperConstructor needs a model with '
-                            f'cap_parameter_groups() (CAPClassifier), got {type(model).__name__}.')
+        model = check_protocol(get_ori_model(model), CAPParameterGroups,
+                               'CAPOptimWrapperConstructor', example='CAPClassifier')
         groups = model.cap_parameter_groups()
         unknown = sorted(set(self.cfg) - set(groups))
         if unknown:

@@ -43,9 +43,11 @@ class CAPClassifier(BaseClassifier):
       gradient scaler scales the backward and steps both optimizers (the reference
       trains fp16 CLIP weights with plain SGD and no scaling, ``methods_config/*.yml``
       PREC fp16); gradient clipping is not supported under AMP.
-    - What the hooks need: :meth:`class_text_features` (prompted, as at inference),
-      :meth:`main_image_features`, :meth:`zero_shot_text_features` /
-      :meth:`zero_shot_image_features` (the frozen CLIP), ``margin_loss.set_margin``.
+    - What the hooks need (declared in :mod:`cue_plugin.models.protocols`:
+      ``PseudolabelModel``, ``MarginModel``, ``CAPParameterGroups``):
+      :meth:`class_text_features` (prompted, as at inference), :meth:`main_image_features`,
+      :meth:`zero_shot_text_features` / :meth:`zero_shot_image_features` (the frozen
+      CLIP), :meth:`set_margin`.
 
     Class names come from ``classnames``, the training set (``ClassMetaHook``) or, in
     test-only runs, the test set (``EvalClassNamesHook``).
@@ -264,6 +266,11 @@ class CAPClassifier(BaseClassifier):
             return (torch.zeros(0, dtype=torch.long), torch.zeros(0),
                     torch.zeros(0, dtype=torch.long))
         return tuple(torch.cat([p[i] for p in parts]).cpu() for i in range(3))
+
+    def set_margin(self, margin: torch.Tensor) -> None:
+        """The margin matrix M (C x C) of the loss from now on (``CalibratedMarginHook``,
+        every epoch)."""
+        self.margin_loss.set_margin(margin)
 
     def confident_counts(self, epoch: int) -> torch.Tensor:
         """Per-class count of this rank's confident weak-view predictions in ``epoch``
