@@ -110,22 +110,25 @@ def test_old_lambda_keys_work_with_a_warning(head_type, old, new):
 
 @pytest.mark.parametrize('old,new', [('lambda_llm', 'lambda_class'),
                                      ('lambda_vlm', 'lambda_instance')])
-def test_old_and_new_key_together_is_an_error(old, new):
-    with pytest.raises(ValueError, match=f'both {old}=0.1 \\(deprecated\\) and {new}=0.5'):
-        _head(**{old: 0.1, new: 0.5})
+def test_old_key_next_to_the_new_one_wins_with_a_warning(old, new):
+    with pytest.warns(CUEDeprecationWarning,
+                      match=f'{old}=0.1 \\(deprecated\\) overrides {new}=0.5'):
+        head = _head(**{old: 0.1, new: 0.5})
+    assert getattr(head, new) == 0.1
 
 
-def test_old_key_over_a_base_with_the_new_one_is_an_error(tmp_path):
+def test_old_key_over_a_shipped_base_keeps_working(tmp_path):
     """A config written before the rename that overrides a shipped config's weight with
-    the old key merges into a head with both: refused, naming the key to write."""
+    the old key merges into a head with both keys: the override is what the user meant."""
     child = tmp_path / 'old_ablation.py'
     child.write_text(f"_base_ = '{REPO}/configs/cue/clip_b16_cifar100lt.py'\n"
                      'model = dict(head=dict(lambda_vlm=0.0))\n')
     head = Config.fromfile(str(child)).model.head
     assert head.lambda_instance == 0.5 and head.lambda_vlm == 0.0
-    with pytest.raises(ValueError, match='must override lambda_instance itself'):
-        _head(**{k: v for k, v in head.items()
-                 if k in ('lambda_instance', 'lambda_vlm', 'lambda_class')})
+    with pytest.warns(CUEDeprecationWarning, match='write lambda_instance instead'):
+        built = _head(**{k: v for k, v in head.items()
+                         if k in ('lambda_instance', 'lambda_vlm', 'lambda_class')})
+    assert built.lambda_instance == 0.0
 
 
 # The data-sample field and the cache ------------------------------------------------------

@@ -33,10 +33,11 @@ def warn_renamed(old: str, new: str, what: str = 'name', stacklevel: int = 3) ->
 def renamed_kwargs(**renames: str) -> Callable:
     """Decorate an ``__init__`` so that old keyword names (``old='new'``) still work.
 
-    An old keyword is passed on under its new name with a :class:`CUEDeprecationWarning`;
-    giving both the old and the new name is an error, which also catches a config that
-    sets the old key over a base that already sets the new one (``_base_`` merging keeps
-    both).
+    An old keyword is passed on under its new name with a :class:`CUEDeprecationWarning`.
+    When both are given, the old one wins, with a warning naming both values: the shipped
+    configs set only the new names, so an old key next to a new one is a user's config
+    overriding a shipped base (``_base_`` merging keeps both keys), and an override must
+    keep working for the release it is deprecated in.
     """
 
     def decorator(init: Callable) -> Callable:
@@ -56,9 +57,12 @@ def _rename(owner: str, kwargs: dict, renames: Dict[str, str]) -> None:
         if old not in kwargs:
             continue
         if new in kwargs:
-            raise ValueError(
-                f'{owner}: got both {old}={kwargs[old]!r} (deprecated) and {new}='
-                f'{kwargs[new]!r}. Give only {new}; a config that inherits a base setting '
-                f'{new} must override {new} itself, not {old}.')
+            warnings.warn(
+                f'{owner}: {old}={kwargs[old]!r} (deprecated) overrides {new}='
+                f'{kwargs[new]!r}, which a base config sets; write {new} instead, '
+                f'{old} will be removed in cue_plugin {REMOVED_IN}.',
+                CUEDeprecationWarning, stacklevel=4)
+            kwargs[new] = kwargs.pop(old)
+            continue
         warn_renamed(old, new, f'{owner} argument', stacklevel=4)
         kwargs[new] = kwargs.pop(old)
