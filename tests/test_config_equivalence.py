@@ -19,6 +19,8 @@ Intended differences are declared here, never by regenerating the fixture:
 - ``EXPECTED_NEW``: configs added on purpose (no digest yet). Any other new config is
   reported with a warning, not failed. A config that has a digest but no file any more
   fails unless ``REMOVED`` names it with the reason.
+- ``CONFIG_RENAMES``: config files renamed on purpose, old path -> new path; the new file
+  is compared with the old one's digests.
 
 Regenerating the fixture (``python tests/test_config_equivalence.py --write``) records what
 the configs build *now*. It is legitimate only (a) at a commit whose configs are the
@@ -55,11 +57,22 @@ DIGESTS = osp.join(REPO, 'tests', 'fixtures', 'config_digests.json')
 
 # Config keys renamed on purpose, old name -> new name, wherever they appear in a config.
 KEY_RENAMES = {
-    # 'lambda_llm': 'lambda_class',  (example of the entry a rename adds)
+    # issue #14: one vocabulary for CUE's cues (class cue / instance cue; LLM and VLM are
+    # their sources). The head still accepts the old keys, with a warning.
+    'lambda_llm': 'lambda_class',
+    'lambda_vlm': 'lambda_instance',
+    'vlm_cue_cache': 'instance_cue_cache',  # the cached configs' own variable
 }
 # String values renamed on purpose (registry names, field names given as values), old -> new.
 VALUE_RENAMES = {
-    # 'LoadVLMCue': 'LoadInstanceCue',
+    # issue #14, as KEY_RENAMES; the old registry names and field still work, with a warning.
+    'LoadVLMCue': 'LoadInstanceCue',
+    'VLMCueCacheHook': 'InstanceCueCacheHook',
+    'vlm_cue': 'instance_cue_topk',  # PackInputs(algorithm_keys=...)
+    'work_dirs/vlm_cues/clip_b16_cifar100lt_ir100.npz':
+        'work_dirs/instance_cues/clip_b16_cifar100lt_ir100.npz',
+    'work_dirs/vlm_cues/clip_b16_cifar100lt_ir100_fast.npz':
+        'work_dirs/instance_cues/clip_b16_cifar100lt_ir100_fast.npz',
 }
 # fnmatch pattern of a config path ('*' also crosses '/') -> {top-level key: why it may differ}.
 _CAP_HOOK_PRESETS = 'new: the baselines\' hook lists, defined once in _base_/cap_runtime.py'
@@ -99,6 +112,14 @@ EXPECTED_NEW = {
 }
 # Configs removed on purpose: path -> why.
 REMOVED = {}
+# Config files renamed on purpose: old path -> new path (compared with the old digests).
+CONFIG_RENAMES = {
+    # issue #14: the ablations named after the cue they keep, not after its source.
+    'configs/cue/clip_b16_cifar100lt_llm_only.py':
+        'configs/cue/clip_b16_cifar100lt_class_cue_only.py',
+    'configs/cue/clip_b16_cifar100lt_vlm_only.py':
+        'configs/cue/clip_b16_cifar100lt_instance_cue_only.py',
+}
 
 
 def config_paths():
@@ -160,6 +181,14 @@ def _recorded():
         return json.load(f)
 
 
+def recorded_digests(path):
+    """The recorded digests of ``path``, or of the path it had before a declared rename;
+    None for a config without a record."""
+    configs = _recorded()['configs']
+    old = {new: old for old, new in CONFIG_RENAMES.items()}.get(path, path)
+    return configs.get(old)
+
+
 def write_digests(out=DIGESTS):
     """Record every config's digests (see the module docstring for when this is right)."""
     import subprocess
@@ -185,7 +214,7 @@ CURRENT = config_paths()
 
 @pytest.mark.parametrize('path', CURRENT)
 def test_config_builds_as_recorded(path):
-    recorded = _recorded()['configs'].get(path)
+    recorded = recorded_digests(path)
     if recorded is None:
         if path not in EXPECTED_NEW:
             warnings.warn(f'{path} is new: no recorded digest to compare with '
@@ -204,25 +233,28 @@ def test_config_builds_as_recorded(path):
 def test_allowed_differences_are_needed():
     """Every ALLOWED_DIFFERENCES entry names at least one config and each of its keys
     differs in at least one of them, so the table does not keep stale excuses."""
-    recorded = _recorded()['configs']
     for pattern, reasons in ALLOWED_DIFFERENCES.items():
-        paths = [p for p in CURRENT if fnmatch.fnmatch(p, pattern) and p in recorded]
+        paths = [p for p in CURRENT if fnmatch.fnmatch(p, pattern) and recorded_digests(p)]
         assert paths, f'ALLOWED_DIFFERENCES[{pattern!r}] matches no recorded config'
         assert all(reasons.values()), f'ALLOWED_DIFFERENCES[{pattern!r}]: give each reason'
         differ = set()
         for path in paths:
-            differ.update(differing_keys(recorded[path], config_digests(path)))
+            differ.update(differing_keys(recorded_digests(path), config_digests(path)))
         stale = sorted(set(reasons) - differ)
         assert not stale, f'ALLOWED_DIFFERENCES[{pattern!r}]: {stale} no longer differ'
 
 
 def test_removed_configs_are_declared():
     recorded = _recorded()['configs']
-    gone = sorted(set(recorded) - set(CURRENT) - set(REMOVED))
-    assert not gone, f'configs with a recorded digest but no file: {gone} (declare in REMOVED)'
+    gone = sorted(set(recorded) - set(CURRENT) - set(REMOVED) - set(CONFIG_RENAMES))
+    assert not gone, (f'configs with a recorded digest but no file: {gone} (declare in '
+                      'REMOVED or CONFIG_RENAMES)')
     assert all(REMOVED.values()) and all(EXPECTED_NEW.values()), 'give each reason'
     stale_new = sorted(set(EXPECTED_NEW) - set(CURRENT))
     assert not stale_new, f'EXPECTED_NEW names configs that do not exist: {stale_new}'
+    for old, new in CONFIG_RENAMES.items():
+        assert old in recorded and old not in CURRENT, f'CONFIG_RENAMES: {old} is no rename'
+        assert new in CURRENT and new not in recorded, f'CONFIG_RENAMES: {old} -> {new}?'
 
 
 def test_canonical_form():

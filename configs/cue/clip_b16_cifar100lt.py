@@ -17,6 +17,6 @@ model = dict(
     head=dict(
         type='CUEClsHead',
         class_cue='cifar100.json',
-        lambda_llm=0.5,
-        lambda_vlm=0.5,
+        lambda_class=0.5,
+        lambda_instance=0.5,
         bla_loss=dict(type='BinaryLogitAdjustedLoss', tau_b=1.0)))

@@ -5,5 +5,5 @@ _base_ = ['../lift/clip_b16_placeslt.py']
 model = dict(
     type='CUEImageClassifier',
     instance_cue=dict(mode='online', k=5, template='a photo of a {}.', logit_scale=100.0),
-    head=dict(type='CUEClsHead', class_cue='places.json', lambda_llm=0.5, lambda_vlm=0.5,
+    head=dict(type='CUEClsHead', class_cue='places.json', lambda_class=0.5, lambda_instance=0.5,
               bla_loss=dict(type='BinaryLogitAdjustedLoss', tau_b=1.0)))

@@ -11,5 +11,5 @@ _base_ = ['./lift_tiny_fashion_mnist_lt.py']
 model = dict(
     type='CUEImageClassifier',
     instance_cue=dict(mode='online', k=1),
-    head=dict(type='CUEClsHead', class_cue=dict(taxonomy='fashion_mnist'), lambda_llm=0.5,
-              lambda_vlm=0.5))
+    head=dict(type='CUEClsHead', class_cue=dict(taxonomy='fashion_mnist'), lambda_class=0.5,
+              lambda_instance=0.5))

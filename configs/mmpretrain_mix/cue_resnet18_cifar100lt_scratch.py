@@ -10,5 +10,5 @@ _base_ = [
 model = dict(
     head=dict(_delete_=True, type='CUELinearClsHead', num_classes=100, in_channels=512,
               loss=dict(type='LogitAdjustedLoss', tau=1.0),
-              class_cue=dict(taxonomy='cifar100'), lambda_llm=0.5, lambda_vlm=0.0))
+              class_cue=dict(taxonomy='cifar100'), lambda_class=0.5, lambda_instance=0.0))
 train_cfg = dict(val_interval=10)

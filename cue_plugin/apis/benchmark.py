@@ -21,6 +21,7 @@ from torch.autograd import DeviceType
 from torch.profiler import ProfilerActivity, profile
 from torch.utils.flop_counter import FlopCounterMode
 
+from cue_plugin.cues import TOPK_FIELD
 from cue_plugin.structures import DataSampleBatch
 from cue_plugin.utils import (build_model_from_cfg, dataset_class_meta, inner_dataset_cfg,
                               init_weights_quietly, set_class_meta)
@@ -59,10 +60,10 @@ def build_for_benchmark(cfg: Config, device: str, num_classes: Optional[int] = N
 
 
 def synthetic_batch(batch_size: int, size: int, num_classes: int, device,
-                    vlm_k: int = 0, stacked: bool = False):
-    """Random uint8 images and labels; ``vlm_k`` > 0 adds a cached instance cue (k
-    random classes other than the label), as ``LoadVLMCue`` would; ``stacked`` packs the
-    samples as ``stacked_collate`` does."""
+                    instance_cue_k: int = 0, stacked: bool = False):
+    """Random uint8 images and labels; ``instance_cue_k`` > 0 adds a cached instance cue
+    (k random classes other than the label), as ``LoadInstanceCue`` would; ``stacked``
+    packs the samples as ``stacked_collate`` does."""
     g = torch.Generator().manual_seed(0)
     inputs = torch.randint(0, 256, (batch_size, 3, size, size), generator=g,
                            dtype=torch.uint8)
@@ -70,9 +71,9 @@ def synthetic_batch(batch_size: int, size: int, num_classes: int, device,
     samples = []
     for y in labels:
         ds = DataSample().set_gt_label(int(y))
-        if vlm_k:
+        if instance_cue_k:
             others = torch.randperm(num_classes, generator=g)
-            ds.set_field(others[others != y][:vlm_k], 'vlm_cue')
+            ds.set_field(others[others != y][:instance_cue_k], TOPK_FIELD)
         samples.append(ds)
     if stacked:
         return dict(inputs=inputs, data_samples=DataSampleBatch.from_samples(samples))
@@ -130,7 +131,8 @@ def make_step(cfg: Config, mode: str = 'train', batch_size: int = 128,
         cue = getattr(model, 'instance_cue', None) or {}
         loader = cfg.train_dataloader if mode == 'train' else cfg.test_dataloader
         first = synthetic_batch(batch_size, input_size, c, device,
-                                vlm_k=cue.get('k', 5) if cue.get('mode') == 'cached' else 0,
+                                instance_cue_k=cue.get('k', 5)
+                                if cue.get('mode') == 'cached' else 0,
                                 stacked=(loader.get('collate_fn') or {}).get('type') ==
                                 'stacked_collate')
 
@@ -237,9 +239,12 @@ def without_cues(cfg: Config) -> Config:
     cfg = copy.deepcopy(cfg)
     if cfg.model.get('type') == 'CUEImageClassifier':
         cfg.model.instance_cue = None
-    if 'lambda_llm' in cfg.model.head or cfg.model.head.get('type', '').startswith('CUE'):
-        cfg.model.head.lambda_llm = 0.0
-        cfg.model.head.lambda_vlm = 0.0
+    head = cfg.model.head
+    if {'lambda_class', 'lambda_llm'} & set(head) or head.get('type', '').startswith('CUE'):
+        for old in ('lambda_llm', 'lambda_vlm'):  # deprecated names: one of each only
+            head.pop(old, None)
+        head.lambda_class = 0.0
+        head.lambda_instance = 0.0
     return cfg
 
 

@@ -1,5 +1,6 @@
-"""Build the cached instance cue of a training config (tools/build_vlm_cues.py): score
-every training image and view with the config's zero-shot teacher, resumably."""
+"""Build the cached instance cue of a training config (tools/cue/build_instance_cues.py):
+score every training image and view with the config's zero-shot teacher (the VLM),
+resumably."""
 import copy
 import logging
 import time
@@ -15,7 +16,8 @@ from mmengine.runner import set_random_seed
 from mmengine.utils import ProgressBar
 
 from cue_plugin.cues.instance_cue import zero_shot_topk
-from cue_plugin.cues.vlm_cache import ChunkStore, expected_meta, plan_views, save_cache
+from cue_plugin.cues.instance_cue_cache import (CUE_TRANSFORMS, ChunkStore, expected_meta,
+                                               plan_views, save_cache)
 from cue_plugin.registry import DATASETS
 from cue_plugin.structures import batch_field
 from cue_plugin.utils import (build_model_from_cfg, dataset_class_meta, set_class_meta,
@@ -40,11 +42,11 @@ def build_model_for_cues(cfg, compile: bool = False):
 
 
 @torch.no_grad()
-def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
-                        num_workers: int = 2, device: Optional[str] = None,
-                        approximate: bool = False, chunk_batches: int = 20,
-                        progress: bool = True, amp: bool = False,
-                        compile: bool = False) -> dict:
+def build_instance_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
+                             num_workers: int = 2, device: Optional[str] = None,
+                             approximate: bool = False, chunk_batches: int = 20,
+                             progress: bool = True, amp: bool = False,
+                             compile: bool = False) -> dict:
     """Compute top-k zero-shot classes per (training image, view) and save them atomically.
 
     Finished chunks are kept in ``<out_file>.partial/``, so an interrupted run resumes.
@@ -59,7 +61,7 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
     if approx:
         # One view per image: the test pipeline (deterministic), as the per-image cache.
         test_ds = cfg.test_dataloader.dataset
-        views = [[t for t in test_ds.pipeline if t['type'] != 'LoadVLMCue']]
+        views = [[t for t in test_ds.pipeline if t['type'] not in CUE_TRANSFORMS]]
     model = build_model_for_cues(cfg, compile).to(device).eval()
 
     datasets = [DATASETS.build(dict(copy.deepcopy(ds_cfg), pipeline=v)) for v in views]
@@ -76,7 +78,7 @@ def build_vlm_cue_cache(cfg: Config, out_file: str, batch_size: int = 256,
     done = np.zeros((len(views), n), dtype=bool)
     for v, start, part in store.chunks():
         if v >= len(views) or part.ndim != 2 or part.shape[1] != k or start + len(part) > n:
-            print_log(f'VLM cue build: discarding the stale chunk of view {v} at image '
+            print_log(f'Instance-cue build: discarding the stale chunk of view {v} at image '
                       f'{start} in {store.dir} (shape {part.shape}, expected at most '
                       f'{n - start} x {k} for {len(views)} views).', logger='current',
                       level=logging.WARNING)

@@ -1,4 +1,5 @@
-"""The LLM class cue: ask a chat model for each class's related classes, in batches."""
+"""The class cue from an LLM source: ask a chat model for each class's related classes, in
+batches."""
 import hashlib
 import json
 import os

@@ -1,4 +1,5 @@
-"""The class (LLM) cue of CUE: a C x C 0/1 neighbour matrix.
+"""The class cue of CUE: a C x C 0/1 neighbour matrix (from an LLM, a taxonomy or
+nearest neighbours in CLIP text space).
 
 Row c has 1 at c, at every class whose name equals c's name, and at each class listed
 as a neighbour of c (directional). Files are keyed by class index *and* name so

@@ -23,7 +23,7 @@ from .pseudolabel_dataset import PseudolabelDataset
 from .resisc45 import RESISC45
 from .resisc45_cap import RESISC45CAP
 from .stacked_collate import stacked_collate
-from .transforms import LoadImagePIL, LoadVLMCue  # noqa: F401
+from .transforms import LoadImagePIL, LoadInstanceCue, LoadVLMCue  # noqa: F401
 
 __all__ = ['CAPListDataset', 'DTDCAP', 'FGVCAircraftCAP', 'Flowers102CAP', 'CUBCAP',
            'EuroSATCAP', 'RESISC45CAP', 'RESISC45', 'CoOpSplitDataset', 'DTDCoOp', 'EuroSAT',

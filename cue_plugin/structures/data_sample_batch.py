@@ -24,7 +24,7 @@ class DataSampleBatch(Sequence):
 
     Args:
         fields (dict): field name -> tensor whose first dimension is the batch (row i is
-            sample i's value, e.g. ``gt_label`` (B, 1), ``vlm_cue`` (B, k)).
+            sample i's value, e.g. ``gt_label`` (B, 1), ``instance_cue_topk`` (B, k)).
         metainfo (dict): meta key -> list of per-sample values.
         size (int, optional): batch size; taken from the fields or metainfo if omitted.
     """

@@ -1,5 +1,5 @@
 """Class names for the class-cue builders come from the names a data set ships when its
-files are not on disk (README: build_llm_cues.py --source taxonomy --taxonomy cifar100)."""
+files are not on disk (README: cue/build_class_cues.py --source taxonomy --taxonomy cifar100)."""
 import json
 import os.path as osp
 import subprocess
@@ -43,7 +43,7 @@ def test_no_shipped_names_keeps_the_clear_error(tmp_path):
 def test_readme_taxonomy_command_without_the_data(tmp_path):
     out = str(tmp_path / 'c.json')
     proc = subprocess.run(
-        [sys.executable, 'tools/build_llm_cues.py', 'configs/cue/clip_b16_cifar100lt.py',
+        [sys.executable, 'tools/cue/build_class_cues.py', 'configs/cue/clip_b16_cifar100lt.py',
          '--source', 'taxonomy', '--taxonomy', 'cifar100', '--out', out, '--cfg-options',
          f'train_dataloader.dataset.data_root={tmp_path / "absent"}'],
         cwd=REPO, capture_output=True, text=True, timeout=300)

@@ -11,8 +11,8 @@ from mmengine.dataset import pseudo_collate
 
 import cue_plugin.apis.instance_cues as bvc
 from cue_plugin.cues import zero_shot_topk
-from cue_plugin.cues.vlm_cache import (compare_meta, expected_meta, load_cache,
-                                       pipeline_fingerprint, plan_views)
+from cue_plugin.cues.instance_cue_cache import (compare_meta, expected_meta, load_cache,
+                                                pipeline_fingerprint, plan_views)
 from cue_plugin.registry import DATASETS, MODELS
 from cue_plugin.utils import dataset_class_meta, set_class_meta
 
@@ -79,9 +79,9 @@ def _cached_cfg(data_root, cache):
 
 
 def test_cached_targets_equal_online_targets(fake_cifar, tmp_path):
-    cache = str(tmp_path / 'vlm.npz')
+    cache = str(tmp_path / 'cue.npz')
     cfg = _cached_cfg(fake_cifar, cache)
-    bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, progress=False)
+    bvc.build_instance_cue_cache(cfg, cache, batch_size=16, num_workers=0, progress=False)
     topk, meta = load_cache(cache)
     assert topk.shape[1:] == (2, 5) and not meta['approximate']
 
@@ -97,14 +97,14 @@ def test_cached_targets_equal_online_targets(fake_cifar, tmp_path):
     data = model.data_preprocessor(pseudo_collate(samples), True)
     labels = torch.cat([s.gt_label for s in data['data_samples']])
     online = zero_shot_topk(model.zero_shot_logits(data['inputs']), labels, 5)
-    cached = torch.stack([torch.as_tensor(s.vlm_cue) for s in data['data_samples']])
+    cached = torch.stack([torch.as_tensor(s.instance_cue_topk) for s in data['data_samples']])
     assert torch.equal(online, cached)
 
 
 def test_cache_mismatch_is_a_clear_error(fake_cifar, tmp_path):
-    cache = str(tmp_path / 'vlm.npz')
+    cache = str(tmp_path / 'cue.npz')
     cfg = _cached_cfg(fake_cifar, cache)
-    bvc.build_vlm_cue_cache(cfg, cache, batch_size=32, num_workers=0, progress=False)
+    bvc.build_instance_cue_cache(cfg, cache, batch_size=32, num_workers=0, progress=False)
     _, meta = load_cache(cache)
     model = bvc.build_model_for_cues(cfg)
     ds = DATASETS.build(copy.deepcopy(cfg.train_dataloader.dataset))
@@ -129,8 +129,8 @@ def _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks):
     build into ``cache`` interrupted after ``finished_chunks`` chunks; returns the
     reference's path and the real chunk scorer."""
     full = str(tmp_path / 'full.npz')
-    bvc.build_vlm_cue_cache(cfg, full, batch_size=16, num_workers=0, chunk_batches=1,
-                            progress=False)
+    bvc.build_instance_cue_cache(cfg, full, batch_size=16, num_workers=0, chunk_batches=1,
+                                 progress=False)
     real, calls = bvc._score_chunks, []
 
     def interrupted(model, ds, chunks, *args, **kwargs):
@@ -142,13 +142,13 @@ def _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks):
 
     monkeypatch.setattr(bvc, '_score_chunks', interrupted)
     with pytest.raises(KeyboardInterrupt):
-        bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
-                                progress=False)
+        bvc.build_instance_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
+                                     progress=False)
     return full, real
 
 
 def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatch):
-    cache = str(tmp_path / 'vlm.npz')
+    cache = str(tmp_path / 'cue.npz')
     cfg = _cached_cfg(fake_cifar, cache)
     full, real = _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks=2)
     assert not osp.exists(cache)
@@ -159,8 +159,8 @@ def test_cache_build_resumes_after_interruption(fake_cifar, tmp_path, monkeypatc
         return real(model, ds, chunks, *args, **kwargs)
 
     monkeypatch.setattr(bvc, '_score_chunks', counting)
-    bvc.build_vlm_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
-                            progress=False)
+    bvc.build_instance_cue_cache(cfg, cache, batch_size=16, num_workers=0, chunk_batches=1,
+                                 progress=False)
     chunks = 2 * -(-len(load_cache(full)[0]) // 16)
     assert len(calls) == chunks - 2  # the two finished chunks were not recomputed
     assert np.array_equal(load_cache(cache)[0], load_cache(full)[0])
@@ -178,10 +178,10 @@ def test_stacked_loader_and_padding_give_the_same_cache(fake_cifar, tmp_path):
         'model.backbone.compile': False, 'model.backbone.frozen_dtype': None})
     assert bvc._collate_fn(cfg).__name__ == 'stacked_collate'
     stacked = str(tmp_path / 'stacked.npz')
-    bvc.build_vlm_cue_cache(cfg, stacked, batch_size=48, num_workers=0, progress=False)
+    bvc.build_instance_cue_cache(cfg, stacked, batch_size=48, num_workers=0, progress=False)
     cfg.train_dataloader.collate_fn = dict(type='pseudo_collate')
     per_sample = str(tmp_path / 'per_sample.npz')
-    bvc.build_vlm_cue_cache(cfg, per_sample, batch_size=48, num_workers=0, progress=False)
+    bvc.build_instance_cue_cache(cfg, per_sample, batch_size=48, num_workers=0, progress=False)
     topk = load_cache(stacked)[0]
     assert topk.shape[1] == 2 and np.array_equal(topk, load_cache(per_sample)[0])
 
@@ -206,12 +206,12 @@ def test_stacked_loader_and_padding_give_the_same_cache(fake_cifar, tmp_path):
 def test_cache_build_resumes_with_another_batch_size(fake_cifar, tmp_path, monkeypatch):
     # Chunks of an interrupted run (16 images each) are reused by a run with batches of
     # 24: only the images they do not cover are scored, and the cache is the same.
-    cache = str(tmp_path / 'vlm.npz')
+    cache = str(tmp_path / 'cue.npz')
     cfg = _cached_cfg(fake_cifar, cache)
     full, real = _interrupted_build(cfg, cache, tmp_path, monkeypatch, finished_chunks=3)
     monkeypatch.setattr(bvc, '_score_chunks', real)
-    info = bvc.build_vlm_cue_cache(cfg, cache, batch_size=24, num_workers=0,
-                                   chunk_batches=1, progress=False)
+    info = bvc.build_instance_cue_cache(cfg, cache, batch_size=24, num_workers=0,
+                                        chunk_batches=1, progress=False)
     n = len(load_cache(full)[0])
     assert info['scored'] == 2 * n - 3 * 16  # the three finished chunks were reused
     assert np.array_equal(load_cache(cache)[0], load_cache(full)[0])

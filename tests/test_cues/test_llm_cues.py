@@ -1,4 +1,5 @@
-"""tools/build_llm_cues.py against a real HTTP chat-completions server on 127.0.0.1."""
+"""The class cue's LLM source (tools/cue/build_class_cues.py) against a real HTTP
+chat-completions server on 127.0.0.1."""
 import json
 import os
 import os.path as osp
@@ -89,9 +90,9 @@ def test_client_gives_up_and_refuses_4xx():
 
 
 def _tool(tmp_path, url, out, **kw):
-    return [sys.executable, 'tools/build_llm_cues.py', '--classes', _write_classes(tmp_path),
-            '--out', out, '--model', 'fake', '--base-url', url, '--batch-size', '5',
-            '--backoff', '0']
+    return [sys.executable, 'tools/cue/build_class_cues.py', '--classes',
+            _write_classes(tmp_path), '--out', out, '--model', 'fake', '--base-url', url,
+            '--batch-size', '5', '--backoff', '0']
 
 
 def test_tool_kill_and_resume(tmp_path):
@@ -176,10 +177,10 @@ def test_tool_timeout_fails_in_one_line(tmp_path, monkeypatch, capsys):
         monkeypatch.setattr(sys, 'argv', _tool(tmp_path, server.url, out)[1:] + [
             '--timeout', '0.2', '--max-attempts', '2'])
         with pytest.raises(SystemExit) as exc:
-            runpy.run_path(osp.join(REPO, 'tools/build_llm_cues.py'), run_name='__main__')
+            runpy.run_path(osp.join(REPO, 'tools/cue/build_class_cues.py'), run_name='__main__')
     assert exc.value.code == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(
-        f'build_llm_cues: The LLM endpoint {server.url} gave no valid JSON answer'), err
+        f'build_class_cues: The LLM endpoint {server.url} gave no valid JSON answer'), err
     assert 'no answer within the 0.2 s time-out' in err[0]
     assert not osp.exists(out)

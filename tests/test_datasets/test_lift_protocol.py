@@ -81,7 +81,7 @@ def test_cue_cifar_configs_keep_cues_pipeline_and_own_groups(path):
     # CUE trainer.py: Resize(224) + CenterCrop(224) (+ flip for training).
     want = np.asarray(T.Compose([T.Resize(224), T.CenterCrop(224)])(Image.fromarray(img)))
     train = [t for t in cfg.train_dataloader.dataset.pipeline
-             if t['type'] not in ('LoadVLMCue', 'PackInputs')]
+             if t['type'] not in ('LoadInstanceCue', 'PackInputs')]
     assert [t['type'] for t in train] == ['ResizeEdge', 'CenterCrop', 'RandomFlip']
     assert np.array_equal(_run(train[:2], img), want)
     for key in ('val_dataloader', 'test_dataloader'):

@@ -100,7 +100,7 @@ def _loaders(cfg):
         ds = cfg.get(key, {}).get('dataset', {})
         for pipe in ('pipeline', 'load_pipeline'):
             out += [t['type'] for t in ds.get(pipe, []) if 'Load' in t['type']
-                    and t['type'] != 'LoadVLMCue']
+                    and t['type'] != 'LoadInstanceCue']
     out += [t['type'] for t in cfg.get('tta_pipeline', []) if 'Load' in t.get('type', '')]
     return out
 

@@ -51,38 +51,38 @@ def test_cue_objective_equals_sum_of_parts(tmp_path):
     save_class_cue(str(tmp_path / 'cue.json'), names, {0: [1], 1: [0], 2: [3], 3: []})
     counts = [40, 20, 10, 2]
     head = CUEClsHead(num_classes=4, in_channels=6, text_init=False, classnames=names,
-                      class_cue=str(tmp_path / 'cue.json'), lambda_llm=0.5, lambda_vlm=0.5,
-                      loss=dict(type='LogitAdjustedLoss', class_counts=counts),
+                      class_cue=str(tmp_path / 'cue.json'), lambda_class=0.5,
+                      lambda_instance=0.5, loss=dict(type='LogitAdjustedLoss', class_counts=counts),
                       bla_loss=dict(type='BinaryLogitAdjustedLoss', class_counts=counts))
     f = torch.randn(3, 6)
     labels = [0, 2, 3]
-    vlm = [[1, 3], [0, 1], [2, 0]]
+    topk = [[1, 3], [0, 1], [2, 0]]
     samples = [DataSample().set_gt_label(y) for y in labels]
-    for s, v in zip(samples, vlm):
-        s.set_field(torch.tensor(v), 'vlm_cue')
+    for s, v in zip(samples, topk):
+        s.set_field(torch.tensor(v), 'instance_cue_topk')
     losses = head.loss((f, ), samples)
     z = head((f, )).detach()
     # Independent: targets written out by hand.
-    t_llm = torch.tensor([[1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 1]], dtype=torch.float)
-    t_vlm = torch.tensor([[1, 1, 0, 1], [1, 1, 1, 0], [1, 0, 1, 1]], dtype=torch.float)
+    t_class = torch.tensor([[1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 1]], dtype=torch.float)
+    t_inst = torch.tensor([[1, 1, 0, 1], [1, 1, 1, 0], [1, 0, 1, 1]], dtype=torch.float)
     n = sum(counts)
     la = sum(-(z[i, y] + math.log(counts[y] / n)) + torch.logsumexp(
         z[i] + torch.log(torch.tensor(counts, dtype=torch.float) / n), 0)
         for i, y in enumerate(labels)) / 3
     assert losses['loss_cls'].item() == pytest.approx(la.item(), rel=1e-5)
-    assert losses['loss_llm'].item() == pytest.approx(
-        0.5 * _bla_reference(z, t_llm, counts, 1.0), rel=1e-5)
-    assert losses['loss_vlm'].item() == pytest.approx(
-        0.5 * _bla_reference(z, t_vlm, counts, 1.0), rel=1e-5)
+    assert losses['loss_class_cue'].item() == pytest.approx(
+        0.5 * _bla_reference(z, t_class, counts, 1.0), rel=1e-5)
+    assert losses['loss_instance_cue'].item() == pytest.approx(
+        0.5 * _bla_reference(z, t_inst, counts, 1.0), rel=1e-5)
 
 
 def test_cues_switch_off_and_missing_instance_cue_error():
     head = CUEClsHead(num_classes=3, in_channels=4, text_init=False, classnames='abc',
-                      class_cue=None, lambda_vlm=0.0,
+                      class_cue=None, lambda_instance=0.0,
                       loss=dict(type='LogitAdjustedLoss', class_counts=[3, 2, 1]),
                       bla_loss=dict(type='BinaryLogitAdjustedLoss', class_counts=[3, 2, 1]))
     losses = head.loss((torch.randn(2, 4), ), [DataSample().set_gt_label(0)] * 2)
     assert set(losses) == {'loss_cls'}
-    head.lambda_vlm = 0.5
-    with pytest.raises(RuntimeError, match="no instance cue \\('vlm_cue'\\)"):
+    head.lambda_instance = 0.5
+    with pytest.raises(RuntimeError, match="no instance cue \\('instance_cue_topk'\\)"):
         head.loss((torch.randn(2, 4), ), [DataSample().set_gt_label(0)] * 2)

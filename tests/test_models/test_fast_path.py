@@ -128,7 +128,7 @@ def test_prefetch_gives_the_same_batch_on_gpu():
         samples = []
         for i in range(5):
             ds = DataSample().set_gt_label(i % 3)
-            ds.set_field(torch.tensor([i, i + 1, i + 2]), 'vlm_cue')
+            ds.set_field(torch.tensor([i, i + 1, i + 2]), 'instance_cue_topk')
             samples.append(ds)
         return dict(inputs=list(imgs), data_samples=samples)
 
@@ -141,4 +141,5 @@ def test_prefetch_gives_the_same_batch_on_gpu():
     torch.testing.assert_close(fast['inputs'], plain_x)
     for a, b in zip(fast['data_samples'], plain['data_samples']):
         assert a.gt_label.is_cuda and torch.equal(a.gt_label.cpu(), b.gt_label.cpu())
-        assert a.vlm_cue.is_cuda and a.vlm_cue.tolist() == b.vlm_cue.tolist()
+        assert a.instance_cue_topk.is_cuda
+        assert a.instance_cue_topk.tolist() == b.instance_cue_topk.tolist()

@@ -14,7 +14,7 @@ from cue_plugin.utils import set_class_meta
 NAMES = ['apple', 'pear', 'orange', 'bus', 'train', 'tank']
 COUNTS = [60, 30, 12, 8, 4, 2]
 TINY_CLIP = dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT')
-CUE_HEAD = dict(type='CUEClsHead', num_classes=6, lambda_llm=0.5, lambda_vlm=0.5)
+CUE_HEAD = dict(type='CUEClsHead', num_classes=6, lambda_class=0.5, lambda_instance=0.5)
 TINY_MM_VIT = dict(type='VisionTransformer', img_size=32, patch_size=8, out_type='cls_token',
                    arch=dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64))
 
@@ -101,7 +101,7 @@ def _combos(cue_file):
                                                    base_channels=16),
             neck=dict(type='GlobalAveragePooling'),
             head=dict(type='CUELinearClsHead', num_classes=6, in_channels=128,
-                      class_cue=cue_file, lambda_vlm=0.0)), 32),
+                      class_cue=cue_file, lambda_instance=0.0)), 32),
         # Instance cue from a CLIP teacher for mmpretrain's VisionTransformer.
         'mmpretrain_vit_clip_teacher': (dict(
             type='CUEImageClassifier', backbone=TINY_MM_VIT, teacher=TINY_CLIP,
@@ -141,9 +141,9 @@ def test_combination_trains(name, cue_file):
     before, after, losses = _train(cfg, size)
     assert after < before, (before, after)
     if 'cue' in name or 'class_cue' in name or 'teacher' in name:
-        assert 'loss_llm' in losses
+        assert 'loss_class_cue' in losses
     if 'teacher' in name or name.startswith('cue_'):
-        assert 'loss_vlm' in losses
+        assert 'loss_instance_cue' in losses
 
 
 def test_mixup_mixes_cue_targets_with_the_labels(cue_file, monkeypatch):
@@ -168,13 +168,13 @@ def test_mixup_mixes_cue_targets_with_the_labels(cue_file, monkeypatch):
     y = torch.tensor(labels)
     onehot = torch.nn.functional.one_hot(y, 6).float()
     m = model.head.class_cue_matrix.float()
-    vlm = torch.stack([s.vlm_cue for s in samples])
-    t_vlm = torch.zeros(6, 6).scatter_(1, vlm, 1.0).scatter_(1, y[:, None], 1.0)
+    topk = torch.stack([s.instance_cue_topk for s in samples])
+    t_inst = torch.zeros(6, 6).scatter_(1, topk, 1.0).scatter_(1, y[:, None], 1.0)
     for i, s in enumerate(samples):
         j = perm[i]
         assert torch.allclose(s.gt_score, 0.7 * onehot[i] + 0.3 * onehot[j])
-        assert torch.allclose(s.llm_target, 0.7 * m[y[i]] + 0.3 * m[y[j]])
-        assert torch.allclose(s.vlm_target, 0.7 * t_vlm[i] + 0.3 * t_vlm[j])
+        assert torch.allclose(s.class_cue_target, 0.7 * m[y[i]] + 0.3 * m[y[j]])
+        assert torch.allclose(s.instance_cue_target, 0.7 * t_inst[i] + 0.3 * t_inst[j])
 
 
 def test_non_clip_backbone_needs_a_teacher(cue_file):

@@ -31,7 +31,7 @@ def _samples(n=6, k=None, seed=0):
         s = DataSample(metainfo=dict(sample_idx=i, img_shape=(32, 32), flip=bool(i % 2)))
         s.set_gt_label(int(torch.randint(0, 6, (1, ), generator=g)))
         if k:
-            s.set_field(torch.randperm(6, generator=g)[:k], 'vlm_cue')
+            s.set_field(torch.randperm(6, generator=g)[:k], 'instance_cue_topk')
         out.append(s)
     return out
 
@@ -41,17 +41,19 @@ def test_fields_and_samples_equal_the_list():
     batch = DataSampleBatch.from_samples(samples)
     assert len(batch) == 6 and not batch.is_split
     assert batch.fields['gt_label'].shape == (6, 1)
-    assert batch.fields['vlm_cue'].shape == (6, 2)
+    assert batch.fields['instance_cue_topk'].shape == (6, 2)
     assert batch.metainfo['flip'] == [s.flip for s in samples]
     # Whole-field reads equal a gather over the samples.
     labels = batch_field(batch, 'gt_label', cat=True)
     assert torch.equal(labels, torch.cat([s.gt_label for s in samples]))
-    assert torch.equal(batch_field(batch, 'vlm_cue'), torch.stack([s.vlm_cue for s in samples]))
+    assert torch.equal(batch_field(batch, 'instance_cue_topk'),
+                       torch.stack([s.instance_cue_topk for s in samples]))
     assert torch.equal(batch_field(samples, 'gt_label', cat=True), labels)
-    assert has_field(batch, 'vlm_cue') and not has_field(batch, 'gt_score')
+    assert has_field(batch, 'instance_cue_topk') and not has_field(batch, 'gt_score')
     # As a sequence it is the samples again.
     for a, b in zip(batch, samples):
-        assert torch.equal(a.gt_label, b.gt_label) and torch.equal(a.vlm_cue, b.vlm_cue)
+        assert torch.equal(a.gt_label, b.gt_label)
+        assert torch.equal(a.instance_cue_topk, b.instance_cue_topk)
         assert a.metainfo == b.metainfo
     assert batch.is_split
 
@@ -59,12 +61,12 @@ def test_fields_and_samples_equal_the_list():
 def test_writes_before_and_after_the_split_stay_consistent():
     batch = DataSampleBatch.from_samples(_samples())
     rows = torch.arange(12).view(6, 2)
-    set_batch_field(batch, 'vlm_cue', rows)
-    assert torch.equal(batch_field(batch, 'vlm_cue'), rows)
-    assert torch.equal(batch[3].vlm_cue, rows[3])  # split now
+    set_batch_field(batch, 'instance_cue_topk', rows)
+    assert torch.equal(batch_field(batch, 'instance_cue_topk'), rows)
+    assert torch.equal(batch[3].instance_cue_topk, rows[3])  # split now
     # A component that writes to the samples is read back by the next one.
-    batch[0].set_field(torch.tensor([5, 5]), 'vlm_cue')
-    assert torch.equal(batch_field(batch, 'vlm_cue')[0], torch.tensor([5, 5]))
+    batch[0].set_field(torch.tensor([5, 5]), 'instance_cue_topk')
+    assert torch.equal(batch_field(batch, 'instance_cue_topk')[0], torch.tensor([5, 5]))
     set_batch_field(batch, 'gt_score', torch.ones(6, 6))
     assert torch.equal(batch[2].gt_score, torch.ones(6))
     with pytest.raises(RuntimeError, match='split'):
@@ -91,7 +93,7 @@ def test_pickles_through_the_loader_queue_as_one_object():
     ForkingPickler(buf, pickle.HIGHEST_PROTOCOL).dump(batch)
     back = pickle.loads(buf.getvalue())
     assert isinstance(back, DataSampleBatch) and not back.is_split
-    for name in ('gt_label', 'vlm_cue'):
+    for name in ('gt_label', 'instance_cue_topk'):
         assert torch.equal(back.fields[name], batch.fields[name])
     assert back.metainfo == batch.metainfo
 
@@ -130,10 +132,10 @@ def cue_file(tmp_path_factory):
     return path
 
 
-def _model(cue_file, instance_cue, lam_vlm=0.5, batch_augments=None, head='CUEClsHead'):
+def _model(cue_file, instance_cue, lam_instance=0.5, batch_augments=None, head='CUEClsHead'):
     head_cfg = dict(type=head, num_classes=6)
     if head == 'CUEClsHead':
-        head_cfg.update(class_cue=cue_file, lambda_llm=0.5, lambda_vlm=lam_vlm)
+        head_cfg.update(class_cue=cue_file, lambda_class=0.5, lambda_instance=lam_instance)
     cfg = dict(type='CUEImageClassifier' if head == 'CUEClsHead' else 'CLIPImageClassifier',
                backbone=dict(type='OpenCLIPViT', arch='CUE-Tiny-ViT',
                              peft=dict(type='AdaptFormer', bottleneck=4)),

@@ -23,7 +23,7 @@ def test_benchmark_reports_throughput_breakdown_memory_and_flops():
 
 def test_benchmark_real_dataloader_and_cached_cue(fake_cifar):
     """--real-data pulls the config's own loader; a cached-cue config gets synthetic
-    cues (as LoadVLMCue would give) on synthetic batches."""
+    cues (as LoadInstanceCue would give) on synthetic batches."""
     cfg = Config.fromfile(f'{REPO}/{CUE_CONFIG}')
     cfg.merge_from_dict({'model.backbone.arch': 'CUE-Tiny-ViT',
                          'model.backbone.pretrained': None,
@@ -120,7 +120,7 @@ def test_summary_marks_targets_and_ratios_to_the_reference(tmp_path):
         config=dict(img_per_s=3500.0, peak_mem_gib=6.5, mfu=0.45, gflop_per_img=104.0),
         reference=dict(img_per_s=4000.0, peak_mem_gib=6.4, mfu=0.35, gflop_per_img=69.0)))
     put('eval_fast_real', dict(config=dict(img_per_s=10000.0, peak_mem_gib=5.0, mfu=0.4)))
-    put('build_vlm_cues', dict(img_per_s=4000.0, steady_img_per_s=9000.0))
+    put('build_instance_cues', dict(img_per_s=4000.0, steady_img_per_s=9000.0))
     text = summarize(str(tmp_path), peak_tflops=800.0)
     assert '| CUE online instance cue, real loader | 3,500 | 3.50x | 45.0% | 6.50 |' in text
     # The reference's MFU uses our FLOP count for the same step: 104e9 * 1000 / 800e12.

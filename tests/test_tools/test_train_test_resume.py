@@ -81,20 +81,20 @@ def loss_lines(log):
 
 
 def test_cue_cached_mode_trains_like_online(fake_cifar, tmp_path):
-    cache = str(tmp_path / 'vlm.npz')
+    cache = str(tmp_path / 'cue.npz')
     opts = tiny_overrides(fake_cifar, 1)
     online = run_tool('tools/train.py', CUE_CONFIG, '--work-dir', str(tmp_path / 'on'),
                       '--cfg-options', *opts)
-    out = run_tool('tools/build_vlm_cues.py', CUE_CACHED, '--out', cache, '--num-workers', '0',
-                   '--cfg-options', *opts)
+    out = run_tool('tools/cue/build_instance_cues.py', CUE_CACHED, '--out', cache,
+                   '--num-workers', '0', '--cfg-options', *opts)
     assert 'images x 2 views, top-5' in out
     cached = run_tool('tools/train.py', CUE_CACHED, '--work-dir', str(tmp_path / 'cached'),
                       '--cfg-options', *opts,
                       f'train_dataloader.dataset.pipeline.3.cache_file={cache}')
-    assert 'VLMCueCacheHook: ' in cached and 'matches' in cached
+    assert 'InstanceCueCacheHook: ' in cached and 'matches' in cached
     # Same seed, same batches, identical targets: identical losses, term by term.
     strip = [re.sub(r'time: \S+\s+data_time: \S+\s+', '', line) for line in loss_lines(online)]
-    assert strip and 'loss_vlm' in strip[0]
+    assert strip and 'loss_instance_cue' in strip[0]
     assert strip == [re.sub(r'time: \S+\s+data_time: \S+\s+', '', line)
                      for line in loss_lines(cached)]
 
@@ -133,7 +133,7 @@ def test_cue_imagenet_lt_config_with_five_crop_tta(tmp_path):
     opts = tiny_overrides(root, 1)
     work = str(tmp_path / 'work')
     log = run_tool('tools/train.py', config, '--work-dir', work, '--cfg-options', *opts)
-    assert 'loss_vlm' in log and 'loss_llm' in log
+    assert 'loss_instance_cue' in log and 'loss_class_cue' in log
     plain = run_tool('tools/test.py', config, osp.join(work, 'epoch_1.pth'), '--work-dir',
                      str(tmp_path / 't1'), '--cfg-options', *opts)
     tta = run_tool('tools/test.py', config, osp.join(work, 'epoch_1.pth'), '--tta',

@@ -34,7 +34,7 @@ COMMON="--batch-size $BATCH --peak-tflops $PEAK"
 D="train_dataloader.dataset.data_root=$DATA test_dataloader.dataset.data_root=$DATA"
 # Random-init CLIP (no download; same speed).
 R="model.backbone.pretrained=None ${EXTRA:-}"
-NOCUE="model.instance_cue=None model.head.lambda_llm=0 model.head.lambda_vlm=0"
+NOCUE="model.instance_cue=None model.head.lambda_class=0 model.head.lambda_instance=0"
 F=$C/clip_b16_cifar100lt_fast.py  # compiled, bf16, 32 px loader + GPU resize
 FC=$C/clip_b16_cifar100lt_fast_cached.py
 want() { [ -z "${STEPS:-}" ] || [[ " $STEPS " == *" $1 "* ]]; }
@@ -70,8 +70,8 @@ step ref_cue $PY tools/benchmarks/time_cue_reference.py --ref-root "$REF_ROOT" \
 bench train_fast_real $T/benchmark_train.py $F $COMMON --iters 40 --warmup 8 \
     --real-data --cfg-options $R $D
 # The instance-cue cache (eager bf16), then CUE on it, then evaluation on the same model.
-step build_vlm_cues $PY tools/build_vlm_cues.py $FC --amp --batch-size $EB \
-    --num-workers 8 --json "$OUT/build_vlm_cues.json" --cfg-options $R $D
+step build_instance_cues $PY tools/cue/build_instance_cues.py $FC --amp --batch-size $EB \
+    --num-workers 8 --json "$OUT/build_instance_cues.json" --cfg-options $R $D
 bench train_fast_cached_real $T/benchmark_train.py $FC $COMMON --iters 40 --warmup 8 \
     --real-data --no-reference --cfg-options $R $D
 bench eval_fast_real $T/benchmark_eval.py $F --batch-size $EB --iters 10 --real-data \
@@ -112,8 +112,8 @@ bench train_default $T/benchmark_train.py $C/clip_b16_cifar100lt.py $COMMON --cf
 bench eval_default $T/benchmark_eval.py $C/clip_b16_cifar100lt.py --batch-size $EB \
     --peak-tflops $PEAK --amp --cfg-options $R
 # The cue cache with the compiled teacher (fixed batch shape; pays back on large sets):
-step build_vlm_cues_compiled $PY tools/build_vlm_cues.py $FC --amp --compile \
-    --batch-size $EB --num-workers 8 --out "$OUT/vlm_compiled.npz" \
-    --json "$OUT/build_vlm_cues_compiled.json" --cfg-options $R $D
+step build_instance_cues_compiled $PY tools/cue/build_instance_cues.py $FC --amp --compile \
+    --batch-size $EB --num-workers 8 --out "$OUT/instance_cues_compiled.npz" \
+    --json "$OUT/build_instance_cues_compiled.json" --cfg-options $R $D
 echo "== all steps done in $(( $(date +%s) - T0 )) s"
 $PY tools/benchmarks/summarize.py "$OUT" --peak-tflops "$PEAK"

@@ -33,8 +33,8 @@ ROWS = [
     ('evaluation, compiled bf16, real loader (batch 1024)', 'eval_fast_real', 'config', None),
     ('evaluation, compiled bf16, synthetic (batch 1024)', 'eval_fast', 'config', None),
     ('evaluation, paper precision config', 'eval_default', 'config', None),
-    ('instance-cue cache build (eager bf16, batch 1024)', 'build_vlm_cues', None, None),
-    ('instance-cue cache build (compiled, batch 1024)', 'build_vlm_cues_compiled', None, None),
+    ('instance-cue cache build (eager bf16, batch 1024)', 'build_instance_cues', None, None),
+    ('instance-cue cache build (compiled, batch 1024)', 'build_instance_cues_compiled', None, None),
 ]
 
 
@@ -76,7 +76,7 @@ def summarize(out_dir: str, peak_tflops: float = 798.0) -> str:
     lift = load(out_dir, 'train_fast_real', 'reference')
     cached = load(out_dir, 'train_fast_cached_real', 'config')
     ev = load(out_dir, 'eval_fast_real', 'config')
-    build = load(out_dir, 'build_vlm_cues')
+    build = load(out_dir, 'build_instance_cues')
 
     def target(text, value, ok, fmt='{:,.0f}'):
         if value is None:

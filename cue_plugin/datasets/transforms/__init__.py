@@ -1,5 +1,5 @@
 from .crop_at import CropAt
 from .load_image_pil import LoadImagePIL
-from .load_vlm_cue import LoadVLMCue
+from .load_instance_cue import LoadInstanceCue, LoadVLMCue
 
-__all__ = ['CropAt', 'LoadImagePIL', 'LoadVLMCue']
+__all__ = ['CropAt', 'LoadImagePIL', 'LoadInstanceCue', 'LoadVLMCue']

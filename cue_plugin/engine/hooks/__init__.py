@@ -5,9 +5,10 @@ from .deferred_runtime_info_hook import DeferredRuntimeInfoHook
 from .epoch_seed_hook import EpochSeedHook
 from .eval_class_names_hook import EvalClassNamesHook
 from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
+from .instance_cue_cache_hook import InstanceCueCacheHook, VLMCueCacheHook
 from .pseudolabel_hook import PseudolabelHook
-from .vlm_cue_cache_hook import VLMCueCacheHook
 
-__all__ = ['CalibratedMarginHook', 'EvalClassNamesHook', 'PseudolabelHook', 'VLMCueCacheHook',
-           'ClassMetaHook', 'DeferredRuntimeInfoHook', 'AtomicCheckpointHook',
-           'EpochSeedHook', 'FiniteLossHook', 'NonFiniteLossError']
+__all__ = ['CalibratedMarginHook', 'EvalClassNamesHook', 'PseudolabelHook',
+           'InstanceCueCacheHook', 'VLMCueCacheHook', 'ClassMetaHook',
+           'DeferredRuntimeInfoHook', 'AtomicCheckpointHook', 'EpochSeedHook',
+           'FiniteLossHook', 'NonFiniteLossError']

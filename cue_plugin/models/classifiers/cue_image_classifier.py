@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from mmpretrain.registry import BATCH_AUGMENTS
 from mmpretrain.structures import DataSample
 
-from cue_plugin.cues import zero_shot_topk
+from cue_plugin.cues import TOPK_FIELD, zero_shot_topk
 from cue_plugin.registry import MODELS
 from ..clip import DEFAULT_TEMPLATE
 from cue_plugin.structures import batch_field, set_batch_field
@@ -16,24 +16,25 @@ from .clip_image_classifier import CLIPImageClassifier
 
 @MODELS.register_module()
 class CUEImageClassifier(CLIPImageClassifier):
-    """Classifier with CUE's instance cue from a frozen zero-shot CLIP teacher, and batch
-    augments (Mixup/CutMix) that mix CUE's multi-label targets with the labels.
+    """Classifier with CUE's instance cue from a frozen zero-shot CLIP teacher (the VLM),
+    and batch augments (Mixup/CutMix) that mix CUE's multi-label targets with the labels.
 
     ``instance_cue.mode``:
 
     - ``'online'`` (the reference): each step the teacher scores the *same augmented
       batch* the student sees, ``100 * cos(image, text("a photo of a {}."))``; the true
-      class is masked and the top-k remaining classes become each sample's ``vlm_cue``.
+      class is masked and the top-k remaining classes become each sample's
+      ``instance_cue_topk``.
       The teacher is the backbone's own frozen CLIP with PEFT switched off (no second
       copy) unless CLIP's weights train (full/partial fine-tuning, BitFit, LN tuning), then
       a frozen copy is kept; a non-CLIP backbone (ResNet, mmpretrain's ViT) takes a CLIP
       ``teacher`` config. The teacher sees the student's inputs, so normalise with CLIP's
       mean/std.
-    - ``'cached'``: ``vlm_cue`` comes from the pipeline (``LoadVLMCue``).
+    - ``'cached'``: ``instance_cue_topk`` comes from the pipeline (``LoadInstanceCue``).
 
     With ``batch_augments``, the one-hot labels, the class-cue targets and the instance-cue
     targets (computed on the unmixed batch) are mixed with the same weights as the images,
-    so the head receives ``gt_score``, ``llm_target`` and ``vlm_target``.
+    so the head receives ``gt_score``, ``class_cue_target`` and ``instance_cue_target``.
 
     Args:
         instance_cue (dict, optional): ``dict(mode='online'|'cached', k=5,
@@ -104,20 +105,21 @@ class CUEImageClassifier(CLIPImageClassifier):
 
     def loss(self, inputs: torch.Tensor, data_samples: Sequence[DataSample]) -> dict:
         head = self.head
-        uses_vlm = getattr(head, 'uses_instance_cue', False)
+        uses_instance_cue = getattr(head, 'uses_instance_cue', False)
         labels = batch_field(data_samples, 'gt_label', inputs.device, cat=True)
-        if uses_vlm and self.instance_cue is not None and \
+        if uses_instance_cue and self.instance_cue is not None and \
                 self.instance_cue['mode'] == 'online':
             topk = zero_shot_topk(self.zero_shot_logits(inputs), labels,
                                   self.instance_cue['k'])
-            set_batch_field(data_samples, 'vlm_cue', topk)
+            set_batch_field(data_samples, TOPK_FIELD, topk)
         if self.mixers:
             c = head.num_classes
             targets = [('gt_score', F.one_hot(labels, c).float())]
             if getattr(head, 'uses_class_cue', False):
-                targets.append(('llm_target', head.class_cue_targets(labels)))
-            if uses_vlm:
-                targets.append(('vlm_target', head.instance_cue_targets(data_samples, labels)))
+                targets.append(('class_cue_target', head.class_cue_targets(labels)))
+            if uses_instance_cue:
+                targets.append(('instance_cue_target',
+                                head.instance_cue_targets(data_samples, labels)))
             # One mix for all: images and every target get the same weights and partners.
             inputs, mixed = self._mix(inputs, torch.cat([t for _, t in targets], dim=1))
             for j, (field, _) in enumerate(targets):

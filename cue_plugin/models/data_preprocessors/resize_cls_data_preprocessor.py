@@ -4,6 +4,7 @@ import torch
 import torch.nn.functional as F
 from mmpretrain.models.utils.data_preprocessor import ClsDataPreprocessor
 
+from cue_plugin.cues import LEGACY_FIELDS, TOPK_FIELD
 from cue_plugin.registry import MODELS
 from cue_plugin.structures import DataSampleBatch, batch_on_device
 from cue_plugin.utils import stack_to_device, to_device_async
@@ -31,8 +32,9 @@ class ResizeClsDataPreprocessor(ClsDataPreprocessor):
     ``stacked_collate``) keeps its fields whole: they move as one tensor each.
     """
 
-    #: Per-sample tensor fields moved with the batch.
-    prefetch_fields = ('gt_label', 'vlm_cue')
+    #: Per-sample tensor fields moved with the batch (and the instance cue's deprecated
+    #: field name, until it goes).
+    prefetch_fields = ('gt_label', TOPK_FIELD, *LEGACY_FIELDS)
 
     def __init__(self, size: Union[int, Sequence[int]] = 224, mode: str = 'bilinear',
                  antialias: bool = True, **kwargs):

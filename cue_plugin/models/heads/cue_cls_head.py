@@ -7,8 +7,8 @@ from .cue_objective import CUEObjective
 @MODELS.register_module()
 class CUEClsHead(CUEObjective, CosineClsHead):
     """LIFT's cosine head trained with CUE's objective
-    ``L_LA + lambda_llm * BLA(z, T_llm[y]) + lambda_vlm * BLA(z, T_vlm)``.
+    ``L_LA + lambda_class * BLA(z, T_class[y]) + lambda_instance * BLA(z, T_inst)``.
 
-    Arguments: those of :class:`CUEObjective` (class_cue, lambda_llm, lambda_vlm, bla_loss,
-    classnames) and of :class:`CosineClsHead`.
+    Arguments: those of :class:`CUEObjective` (class_cue, lambda_class, lambda_instance,
+    bla_loss, classnames) and of :class:`CosineClsHead`.
     """

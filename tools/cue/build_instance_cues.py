@@ -1,4 +1,6 @@
-# Precompute CUE's instance cue (top-k zero-shot classes per training image and view).
+# Precompute CUE's instance cue: the top-k zero-shot CLIP (VLM) classes per training image
+# and view, for LoadInstanceCue.
+#   python tools/cue/build_instance_cues.py CONFIG [--out FILE] [--amp] [--approximate]
 import argparse
 import os.path as osp
 
@@ -6,16 +8,18 @@ from mmengine.config import DictAction
 
 import cue_plugin  # noqa: F401
 from cue_plugin.apis.cli import load_config
-from cue_plugin.apis.instance_cues import build_vlm_cue_cache
+from cue_plugin.apis.instance_cues import build_instance_cue_cache
+from cue_plugin.cues.instance_cue_cache import CUE_TRANSFORMS
 from cue_plugin.utils import train_dataset_cfg
 from cue_plugin.utils.fileio import atomic_write_json
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__ or 'Build the VLM (instance) cue cache')
+    p = argparse.ArgumentParser(
+        description="Build the instance-cue cache (the zero-shot CLIP's top-k classes)")
     p.add_argument('config')
-    p.add_argument('--out', help='cache file (default: the LoadVLMCue cache_file in the '
-                   'config, else work_dirs/vlm_cues/<config>.npz)')
+    p.add_argument('--out', help='cache file (default: the LoadInstanceCue cache_file in the '
+                   'config, else work_dirs/instance_cues/<config>.npz)')
     p.add_argument('--batch-size', type=int, default=256)
     p.add_argument('--num-workers', type=int, default=2)
     p.add_argument('--device', help='cuda or cpu (default: cuda if available)')
@@ -31,11 +35,10 @@ def main():
     args = p.parse_args()
     cfg = load_config(args.config, args.cfg_options)
     out = args.out or next((t['cache_file'] for t in train_dataset_cfg(cfg).pipeline
-                            if t['type'] == 'LoadVLMCue'), None) or osp.join(
-        'work_dirs', 'vlm_cues', osp.splitext(osp.basename(args.config))[0] + '.npz')
-    info = build_vlm_cue_cache(cfg, out, args.batch_size, args.num_workers, args.device,
-                               args.approximate, amp=args.amp,
-                               compile=args.compile)
+                            if t['type'] in CUE_TRANSFORMS), None) or osp.join(
+        'work_dirs', 'instance_cues', osp.splitext(osp.basename(args.config))[0] + '.npz')
+    info = build_instance_cue_cache(cfg, out, args.batch_size, args.num_workers, args.device,
+                                    args.approximate, amp=args.amp, compile=args.compile)
     print(f"\nWrote {info['file']}: {info['images']} images x {info['views']} views, "
           f"top-{info['k']}{' (approximate per-image cache)' if info['approximate'] else ''}"
           + (f", {info['img_per_s']:.0f} img/s" if info['img_per_s'] else '')

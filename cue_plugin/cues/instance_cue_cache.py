@@ -1,4 +1,4 @@
-"""Cached instance (VLM) cues: top-k zero-shot classes per (image, view).
+"""Cached instance cues: the VLM's (zero-shot CLIP's) top-k classes per (image, view).
 
 Exact for pipelines whose only randomness is a horizontal flip (CUE's CIFAR pipeline):
 each view is the pipeline with the flip forced off / on, so the teacher sees exactly the
@@ -20,15 +20,19 @@ import numpy as np
 import torch
 from mmengine.logging import print_log
 
+from cue_plugin.cues.instance_cue import LEGACY_FIELDS
 from cue_plugin.utils import inner_dataset
 from cue_plugin.utils.fileio import atomic_write_bytes
 
-CACHE_FORMAT = 'cue_plugin/vlm-cue@1'
+CACHE_FORMAT = 'cue_plugin/instance-cue@1'
+#: Formats of caches written before the cue vocabulary was unified: the same content.
+LEGACY_CACHE_FORMATS = ('cue_plugin/vlm-cue@1', )
+#: The transforms that read a cache (``LoadVLMCue``: deprecated name of the first).
+CUE_TRANSFORMS = ('LoadInstanceCue', 'LoadVLMCue')
 #: Transforms that are deterministic given their input.
 DETERMINISTIC = {'LoadImageFromFile', 'LoadImagePIL', 'Resize', 'ResizeEdge', 'CenterCrop',
                  'PackInputs', 'ToNumpy', 'ToPIL', 'NumpyToPIL', 'PILToNumpy', 'Normalize',
-                 'LoadVLMCue', 'CropAt'}
-CUE_TRANSFORMS = ('LoadVLMCue', )
+                 'CropAt', *CUE_TRANSFORMS}
 
 
 def _type(t) -> str:
@@ -36,9 +40,22 @@ def _type(t) -> str:
 
 
 def pipeline_fingerprint(pipeline) -> str:
-    """Canonical text of a training pipeline, without the cue transform itself."""
+    """Canonical text of a training pipeline, without the cue transform itself; a
+    deprecated field name packed by ``PackInputs`` counts as its new name."""
     kept = [t for t in pipeline if _type(t) not in CUE_TRANSFORMS]
-    return json.dumps(kept, sort_keys=True, default=str)
+    return _canonical_fields(json.dumps(kept, sort_keys=True, default=str))
+
+
+def _canonical_fields(fingerprint: str) -> str:
+    """A fingerprint with the deprecated field names in ``PackInputs(algorithm_keys=...)``
+    replaced by the new ones, so that renaming the field in a config (or a cache built
+    before the rename) does not invalidate a cache."""
+    pipeline = json.loads(fingerprint)
+    for t in pipeline:
+        if isinstance(t, dict) and t.get('type') == 'PackInputs' and \
+                isinstance(t.get('algorithm_keys'), list):
+            t['algorithm_keys'] = [LEGACY_FIELDS.get(k, k) for k in t['algorithm_keys']]
+    return json.dumps(pipeline, sort_keys=True)
 
 
 def plan_views(pipeline, approximate: bool = False) -> Tuple[List[list], bool]:
@@ -60,7 +77,8 @@ def plan_views(pipeline, approximate: bool = False) -> Tuple[List[list], bool]:
                 'The training pipeline has random views (' + ', '.join(random or ['2 flips'])
                 + '): cached instance cues would not match the online teacher. Use '
                 "instance_cue mode='online', or ask for an approximate per-image cache "
-                '(tools/build_vlm_cues.py --approximate, LoadVLMCue(allow_approximate=True)).')
+                '(tools/cue/build_instance_cues.py --approximate, '
+                'LoadInstanceCue(allow_approximate=True)).')
         return None, True
     if not flips:
         return [pipeline], False
@@ -117,16 +135,18 @@ def save_cache(path: str, topk: np.ndarray, meta: dict) -> None:
 
 def load_cache(path: str) -> Tuple[np.ndarray, dict]:
     if not osp.isfile(path):
-        raise FileNotFoundError(f"VLM cue cache '{path}' does not exist: build it with "
-                                'tools/build_vlm_cues.py CONFIG.')
+        raise FileNotFoundError(f"Instance-cue cache '{path}' does not exist: build it with "
+                                'tools/cue/build_instance_cues.py CONFIG.')
     try:
         with np.load(path, allow_pickle=False) as f:
             topk, meta = f['topk'], json.loads(str(f['meta']))
     except Exception as e:  # noqa: BLE001
-        raise ValueError(f"'{path}' is not a VLM cue cache ({e}).") from e
-    if meta.get('format') != CACHE_FORMAT:
+        raise ValueError(f"'{path}' is not an instance-cue cache ({e}).") from e
+    if meta.get('format') not in (CACHE_FORMAT, *LEGACY_CACHE_FORMATS):
         raise ValueError(f"'{path}' has format {meta.get('format')!r}, expected "
                          f'{CACHE_FORMAT!r}.')
+    if isinstance(meta.get('pipeline'), str):
+        meta['pipeline'] = _canonical_fields(meta['pipeline'])
     return topk, meta
 
 
@@ -141,8 +161,8 @@ def compare_meta(path: str, meta: dict, expected: dict) -> None:
                 detail = f'first difference at position {diff}'
             else:
                 detail = f'cache has {str(have)[:200]!r}, this run has {str(want)[:200]!r}'
-            raise ValueError(f"VLM cue cache '{path}' was built with a different {key} "
-                             f'({detail}). Rebuild it with tools/build_vlm_cues.py.')
+            raise ValueError(f"Instance-cue cache '{path}' was built with a different {key} "
+                             f'({detail}). Rebuild it with tools/cue/build_instance_cues.py.')
 
 
 class ChunkStore:
@@ -178,7 +198,7 @@ class ChunkStore:
             try:
                 arr = np.load(osp.join(self.dir, name))
             except (OSError, ValueError) as e:  # unreadable: score it again
-                print_log(f'VLM cue build: ignoring unreadable chunk '
+                print_log(f'Instance-cue build: ignoring unreadable chunk '
                           f'{osp.join(self.dir, name)} ({e}).', logger='current',
                           level=logging.WARNING)
                 continue

@@ -1,5 +1,6 @@
-# Build CUE's class (LLM) cue: a class-neighbour graph in cue_plugin's indexed format.
-#   LLM:      python tools/build_llm_cues.py CONFIG --out cues.json --model M [--base-url URL]
+# Build CUE's class cue: a class-neighbour graph in cue_plugin's indexed format, from an
+# LLM (the default source), a taxonomy or nearest neighbours in CLIP text space.
+#   LLM:      python tools/cue/build_class_cues.py CONFIG --out cues.json --model M [--base-url URL]
 #             [--shortlist 50]   (only the 50 nearest classes in CLIP text space per prompt)
 #   offline:  --source taxonomy --taxonomy cifar100 | --parent-map F | --categories F --parent-field genus
 #             --source text-knn --k 4
@@ -22,7 +23,8 @@ def parse_args():
     p.add_argument('config', nargs='?', help='training config (class names, CLIP)')
     p.add_argument('--classes', help='class-name file, one per line (instead of a config)')
     p.add_argument('--out', required=True, help='output JSON (written atomically)')
-    p.add_argument('--source', choices=['llm', 'taxonomy', 'text-knn'], default='llm')
+    p.add_argument('--source', choices=['llm', 'taxonomy', 'text-knn'], default='llm',
+                   help='where the class cue comes from (default: llm)')
     g = p.add_argument_group('llm')
     g.add_argument('--model', default='gpt-4o-mini')
     g.add_argument('--base-url', help='OpenAI-compatible endpoint, e.g. http://host:8000/v1')
@@ -80,7 +82,7 @@ def main():
         try:
             neighbours = taxonomy_neighbours(classes, parents, strict=False)
         except ValueError as e:  # a parent map of another class list
-            raise SystemExit(f'build_llm_cues: {e}')
+            raise SystemExit(f'build_class_cues: {e}')
     elif args.source == 'text-knn':
         neighbours = text_knn_neighbours(text_features(), k=args.k)
         source['k'] = args.k
@@ -95,7 +97,7 @@ def main():
                                                      args.shortlist, feats, cache_dir)
         except LLMError as e:
             # Expected failures (no key, endpoint down or silent, refusal): one line.
-            print(f'build_llm_cues: {e}', file=sys.stderr)
+            print(f'build_class_cues: {e}', file=sys.stderr)
             raise SystemExit(1)
         source.update(model=args.model, base_url=args.base_url, batch_size=args.batch_size,
                       shortlist=args.shortlist, **stats)
