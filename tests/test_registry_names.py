@@ -18,7 +18,7 @@ import cue_plugin.registry
 #: belong here, written ``'<registry>/<old name>': '<class name>'``.
 ALIASES = {
     # issue #14: the cues' names (the instance cue; a VLM is its source), until 0.3.
-    # Each is a thin subclass that warns (tests/test_deprecated_names.py), beside its new
+    # Each is a thin subclass that warns (tests/test_utils/test_deprecation.py), beside its new
     # class in the new class's file.
     'transform/LoadVLMCue': 'LoadVLMCue',  # -> LoadInstanceCue
     'hook/VLMCueCacheHook': 'VLMCueCacheHook',  # -> InstanceCueCacheHook

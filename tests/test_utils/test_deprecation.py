@@ -24,7 +24,7 @@ from cue_plugin.engine.hooks import InstanceCueCacheHook
 from cue_plugin.registry import HOOKS, MODELS, TRANSFORMS
 from cue_plugin.utils import CUEDeprecationWarning
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NAMES = ['apple', 'orange', 'bus', 'pickup_truck']  # CIFAR-100's: its taxonomy applies
 COUNTS = [40, 20, 10, 2]
 TOPK = np.array([[[1, 3], [3, 1]], [[0, 1], [1, 0]], [[3, 0], [0, 3]], [[2, 0], [0, 2]]],
