@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 from cue_plugin.cap.mismatch import detect_mismatch
 from .cli import load_config
 from cue_plugin.utils.fileio import atomic_write_json
-from cue_plugin.models.clip import build_open_clip
+from cue_plugin.models.clip import CLIP_MEAN, CLIP_STD, build_open_clip
 from .miniature import (cap_train_and_report, mean_std, train_and_report,
                         zero_shot_report)
 from .tiny_clip import TINY_CLIP_ARCH
@@ -61,8 +61,8 @@ def mismatch_on_pool(tiny_clip: Dict, cap_config: str, cfg_options=None) -> Dict
     model, tokenizer, _ = build_open_clip(TINY_CLIP_ARCH, tiny_clip['checkpoint'])
     model.eval()
     classes = list(pool.dataset.metainfo['classes'])
-    mean = torch.tensor([0.48145466, 0.4578275, 0.40821073])[:, None, None] * 255
-    std = torch.tensor([0.26862954, 0.26130258, 0.27577711])[:, None, None] * 255
+    mean = torch.tensor(CLIP_MEAN)[:, None, None] * 255
+    std = torch.tensor(CLIP_STD)[:, None, None] * 255
     feats = torch.cat([F.normalize(model.encode_image(
         (torch.stack(list(b['inputs'])).float() - mean) / std), dim=-1) for b in pool])
     text = F.normalize(model.encode_text(tokenizer([f'a photo of a {c}.' for c in classes])),

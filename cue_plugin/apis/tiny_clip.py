@@ -30,7 +30,7 @@ from open_clip.loss import ClipLoss
 from cue_plugin.datasets.fashion_mnist_lt import (DEBIAN_FASHION_MNIST, FashionMNISTLT,
                                                   fashion_mnist_partition)
 from cue_plugin.utils.fileio import atomic_write_bytes, atomic_write_json, read_json
-from cue_plugin.models.clip import build_open_clip
+from cue_plugin.models.clip import CLIP_MEAN, CLIP_STD, build_open_clip
 from cue_plugin.models.clip.loader import file_sha256
 
 #: The miniature's architecture (CUE-Tiny-ViT-28's towers, a 16-token text context).
@@ -45,8 +45,6 @@ COARSE_NOUNS = ('piece of clothing', 'piece of clothing', 'piece of clothing',
 TEMPLATES = ('a photo of a {}.', 'a picture of a {}.', 'an image of a {}.', 'a {}.')
 #: The long-tailed subset the pretraining images stay clear of (the demo configs').
 LT_IMBALANCE, LT_MAX_PER_CLASS = 100, 500
-CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 
 def web_captions(labels: Sequence[int], rs: np.random.RandomState,

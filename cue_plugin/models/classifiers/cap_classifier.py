@@ -11,11 +11,9 @@ from mmpretrain.structures import DataSample
 from cue_plugin.cap.pseudolabel import fixmatch_mask
 from cue_plugin.registry import MODELS
 from ..cap import MaPLe, ResidualAdapter
-from ..clip import build_open_clip
+from ..clip import CLIP_MEAN, CLIP_STD, build_open_clip
 from ..losses import CalibratedMarginLoss
 
-CLIP_MEAN = [0.48145466 * 255, 0.4578275 * 255, 0.40821073 * 255]
-CLIP_STD = [0.26862954 * 255, 0.26130258 * 255, 0.27577711 * 255]
 
 
 @MODELS.register_module()
@@ -76,8 +74,8 @@ class CAPClassifier(BaseClassifier):
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None):
         data_preprocessor = copy.deepcopy(dict(data_preprocessor or {}))
         data_preprocessor.setdefault('type', 'CAPDataPreprocessor')
-        data_preprocessor.setdefault('mean', CLIP_MEAN)
-        data_preprocessor.setdefault('std', CLIP_STD)
+        data_preprocessor.setdefault('mean', [m * 255 for m in CLIP_MEAN])
+        data_preprocessor.setdefault('std', [s * 255 for s in CLIP_STD])
         data_preprocessor.setdefault('to_rgb', True)
         # Built here through mmpretrain's registry (BaseModel would use mmengine's).
         super().__init__(init_cfg=init_cfg,

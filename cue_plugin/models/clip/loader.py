@@ -6,12 +6,18 @@ from typing import Optional, Tuple
 
 import open_clip
 import torch
+from open_clip.constants import OPENAI_DATASET_MEAN, OPENAI_DATASET_STD
 
 # Tiny architectures for tests and the CPU demo, addressable by name like open_clip's own.
 _CONFIG_DIR = osp.join(osp.dirname(__file__), 'model_configs')
 if _CONFIG_DIR not in [str(p) for p in open_clip.factory._MODEL_CONFIG_PATHS]:
     open_clip.add_model_config(_CONFIG_DIR)
 
+
+#: CLIP's image normalisation (0-1 pixel scale), as open_clip ships it
+#: (open_clip/constants.py); multiply by 255 for mmpretrain's 0-255 data preprocessors.
+CLIP_MEAN = tuple(OPENAI_DATASET_MEAN)
+CLIP_STD = tuple(OPENAI_DATASET_STD)
 
 def file_sha256(path: str, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
