@@ -7,6 +7,7 @@ from mmengine.logging import MMLogger
 
 from cue_plugin.cues import (CIFAR100_SUPERCLASSES, builtin_taxonomy, load_class_cue,
                              neighbour_matrix, save_class_cue, taxonomy_neighbours)
+from recording_logger import RecordingLogger
 
 
 def test_matrix_rows_follow_spec():
@@ -37,21 +38,8 @@ def test_name_keyed_reference_format(tmp_path):
     assert nb == {0: [1], 2: [0]}
 
 
-class _Log:
-    """Records what the loader logs (MMLogger's handlers hold the real stdout)."""
-
-    def __init__(self):
-        self.infos, self.warnings = [], []
-
-    def info(self, msg):
-        self.infos.append(msg)
-
-    def warning(self, msg):
-        self.warnings.append(msg)
-
-
 def _load_logged(path, classes):
-    log = _Log()
+    log = RecordingLogger()
     with mock.patch.object(MMLogger, 'get_current_instance',
                            return_value=log):
         return load_class_cue(str(path), classes), log
@@ -122,7 +110,7 @@ def test_wrong_class_list_is_a_clear_error(tmp_path):
 
 def test_loose_taxonomy_warns_and_refuses_a_foreign_map():
     parents = {'apple': 'fruit', 'pear': 'fruit', 'orange': 'fruit', 'car': 'vehicle'}
-    log = _Log()
+    log = RecordingLogger()
     with mock.patch.object(MMLogger, 'get_current_instance', return_value=log):
         nb = taxonomy_neighbours(FRUIT, parents, strict=False)
     assert nb == {0: [1, 3], 1: [0, 3], 2: [], 3: [0, 1]}

@@ -7,6 +7,7 @@ from mmpretrain.registry import MODELS
 
 from cue_plugin.datasets import CIFAR100LT
 from cue_plugin.utils import dataset_class_meta, set_class_meta
+from recording_logger import RecordingLogger
 
 
 def test_meta_from_dataset_and_wrapper(fake_cifar):
@@ -32,18 +33,6 @@ def test_set_class_meta_fills_head_and_losses():
         set_class_meta(model, ['a', 'b'], [5, 3])
 
 
-class _Logger:
-
-    def __init__(self):
-        self.infos, self.warnings = [], []
-
-    def info(self, msg):
-        self.infos.append(msg)
-
-    def warning(self, msg):
-        self.warnings.append(msg)
-
-
 class _Loop(BaseLoop):
 
     def run(self):
@@ -53,7 +42,7 @@ class _Loop(BaseLoop):
 def _run_hook(classes, counts):
     from cue_plugin.engine.hooks import ClassMetaHook
     dataset = SimpleNamespace(metainfo=dict(classes=classes, class_counts=counts))
-    runner = SimpleNamespace(_train_loop=_Loop.__new__(_Loop), logger=_Logger(),
+    runner = SimpleNamespace(_train_loop=_Loop.__new__(_Loop), logger=RecordingLogger(),
                              train_dataloader=SimpleNamespace(dataset=dataset),
                              model=torch.nn.Linear(2, 2))
     ClassMetaHook().before_run(runner)
